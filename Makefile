@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make demo` runs the product, `make test` runs the tests.
+# Python 3.12+ is needed (Django 6.1); PYTHON may name it, otherwise the first suitable one found is used.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+PYTEST_ARGS ?=
+
+.PHONY: venv install install-dev migrate demo-data demo run test lint types check clean browsers
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (set PYTHON=/path/to/python3.12)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo-data: migrate
+	$(PY) manage.py load_demo
+
+# Web server, Celery worker and beat together; Ctrl-C stops all three.
+demo: demo-data
+	$(PY) manage.py compilemessages_if_needed
+	@echo "Starting web on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m celery -A servicedesk worker --loglevel=INFO --concurrency=2 & \
+	$(PY) -m celery -A servicedesk beat --loglevel=INFO & \
+	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+
+test: install-dev
+	$(PY) manage.py compilemessages_if_needed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+types: install-dev
+	$(PY) -m mypy servicedesk tickets canteen fleet offices
+
+check: lint test
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var/celery var/mail

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "tickets"
+    verbose_name = _("服务请求")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tickets import registry
+        from tickets.models.choices import ServiceLine
+
+        # The core's own kinds; modules register theirs in their AppConfig.ready().
+        registry.register_kind(registry.RequestKind(key="property", label=_("物业服务"), service_line=ServiceLine.PROPERTY))
+        registry.register_kind(
+            registry.RequestKind(key="canteen_complaint", label=_("食堂意见"), service_line=ServiceLine.CANTEEN)
+        )

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.choices import HoldReason, ServiceLine, Status, Urgency
+from tickets.querysets import ServiceRequestQuerySet
+
+
+class ServiceRequest(models.Model):
+    """Every request of every module: one number series, one status machine, one SLA clock.
+
+    Status and the SLA columns change only in tickets.services.transitions.transition().
+    """
+
+    kind = models.CharField(_("业务类型"), max_length=30, db_index=True)
+    category = models.ForeignKey("tickets.Category", on_delete=models.PROTECT, verbose_name=_("服务分类"))
+    service_line = models.CharField(_("服务条线"), max_length=20, choices=ServiceLine.choices, db_index=True)
+    urgency = models.CharField(_("紧急程度"), max_length=20, choices=Urgency.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"), blank=True)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests", verbose_name=_("申请人")
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    unit = models.ForeignKey("tickets.Unit", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("单位"))
+    compound = models.ForeignKey("tickets.Compound", on_delete=models.PROTECT, verbose_name=_("院区"))
+    building = models.ForeignKey(
+        "tickets.Building", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("楼栋")
+    )
+    room = models.ForeignKey("tickets.Room", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("房间"))
+    location_detail = models.CharField(_("位置说明"), max_length=200, blank=True)
+
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    approval_stage = models.PositiveSmallIntegerField(_("审批环节"), default=0)
+    hold_reason = models.CharField(_("挂起原因"), max_length=30, choices=HoldReason.choices, blank=True)
+    contract = models.ForeignKey(
+        "tickets.Contract", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("合同")
+    )
+    contractor = models.ForeignKey(
+        "tickets.Contractor", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("服务商")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_requests",
+        verbose_name=_("处理人"),
+    )
+
+    # SLA snapshot: the policy version and calendar this request was opened under.
+    policy_version = models.ForeignKey(
+        "tickets.SlaPolicyVersion", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SLA策略版本")
+    )
+    calendar = models.ForeignKey(
+        "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历")
+    )
+    clock_started_at = models.DateTimeField(_("计时开始"), null=True, blank=True)
+    calendar_incomplete = models.BooleanField(_("日历不完整"), default=False)
+    response_due = models.DateTimeField(_("受理时限"), null=True, blank=True, db_index=True)
+    arrival_due = models.DateTimeField(_("到场时限"), null=True, blank=True, db_index=True)
+    resolution_due = models.DateTimeField(_("办结时限"), null=True, blank=True, db_index=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    arrival_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    # The earliest pending warning or breach moment: the sweeper's index.
+    next_sla_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    response_breached = models.BooleanField(_("受理超时"), default=False)
+    arrival_breached = models.BooleanField(_("到场超时"), default=False)
+    resolution_breached = models.BooleanField(_("办结超时"), default=False)
+
+    responded_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("暂停计时于"), null=True, blank=True)
+    # Business minutes from clock start to response/resolution, net of pauses: the report's durations.
+    response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    feedback_due = models.DateTimeField(_("评价截止"), null=True, blank=True, db_index=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("提交时间"), db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务请求")
+        verbose_name_plural = _("服务请求")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["contractor", "status"], name="request_contractor_status"),
+            models.Index(fields=["requester", "-created_at"], name="request_requester_created"),
+            models.Index(fields=["status", "resolution_due"], name="request_status_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="request_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        return f"SD{self.pk:07d}" if self.pk else ""
+
+
+class Pause(models.Model):
+    """A span in which the contractor's clock stops: waiting for the requester or a bureau approval."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.CharField(_("原因"), max_length=30, choices=HoldReason.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开始"))
+    ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("暂停计时")
+        verbose_name_plural = _("暂停计时")
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"], condition=models.Q(ended_at__isnull=True), name="one_open_pause_per_request"
+            ),
+        ]

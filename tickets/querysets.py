@@ -1,0 +1,50 @@
+"""Read paths for requests: visibility and the SLA states the sweeper and the pages ask about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from tickets.models.choices import OPEN_STATUSES, Role
+
+if TYPE_CHECKING:
+    from tickets.models.org import User
+
+
+def visibility_q(user: User, prefix: str = "") -> Q | None:
+    """Who sees which requests; None means everything. `prefix` lets other models filter through a relation."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser or user.role == Role.ADMIN:
+        return None
+    own = Q(**{f"{prefix}requester": user}) | Q(**{f"{prefix}filed_by": user})
+    if user.role == Role.SUPERVISOR:
+        return own | Q(**{f"{prefix}service_line": user.service_line}) if user.service_line else own
+    if user.role == Role.UNIT_APPROVER and user.unit_id:
+        return own | Q(**{f"{prefix}unit_id": user.unit_id})
+    if user.role in (Role.DISPATCHER, Role.WORKER) and user.contractor_id:
+        return Q(**{f"{prefix}contractor_id": user.contractor_id})
+    return own
+
+
+class ServiceRequestQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: User) -> ServiceRequestQuerySet:
+        q = visibility_q(user)
+        return self if q is None else self.filter(q)
+
+    def open(self) -> ServiceRequestQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def breached(self) -> ServiceRequestQuerySet:
+        return self.filter(Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True))
+
+    def due_for_sla_check(self, at: datetime) -> ServiceRequestQuerySet:
+        return self.filter(next_sla_check_at__lte=at, paused_at__isnull=True, status__in=OPEN_STATUSES)
+
+    def with_list_relations(self) -> ServiceRequestQuerySet:
+        return self.select_related(
+            "category", "compound", "building", "room", "contractor", "assignee", "requester", "unit"
+        )
