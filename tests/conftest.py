@@ -23,3 +23,42 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def world(db):
+    from tests.factories import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def api():
+    """An API client factory: api(user) is logged in as that user, api() is anonymous."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process unless a test asks for a real worker (marker celery_worker)."""
+    from servicedesk.celery import app
+
+    eager = "celery_worker" not in request.keywords
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = old

@@ -1,6 +1,16 @@
 from tickets.models.calendars import BusinessCalendar, CalendarDay, HolidayYear
 from tickets.models.catalogue import Category, Contract, SlaPolicy, SlaPolicyVersion, SlaTargetRow
-from tickets.models.choices import HoldReason, Role, ServiceLine, SlaTarget, Status, Urgency
+from tickets.models.choices import (
+    CLOCK_STOPPING_HOLDS,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    HoldReason,
+    Role,
+    ServiceLine,
+    SlaTarget,
+    Status,
+    Urgency,
+)
 from tickets.models.events import Event, EventKind
 from tickets.models.feedback import (
     Attachment,
@@ -16,6 +26,9 @@ from tickets.models.places import Building, Compound, Floor, Room, RoomFunction
 from tickets.models.requests import Pause, ServiceRequest
 
 __all__ = [
+    "CLOCK_STOPPING_HOLDS",
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
     "Attachment",
     "Building",
     "BusinessCalendar",

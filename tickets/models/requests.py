@@ -55,6 +55,8 @@ class ServiceRequest(models.Model):
         "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历")
     )
     clock_started_at = models.DateTimeField(_("计时开始"), null=True, blank=True)
+    # The resolution clock restarts when a request is reopened; response and arrival keep the first start.
+    resolution_clock_from = models.DateTimeField(_("办结计时开始"), null=True, blank=True)
     calendar_incomplete = models.BooleanField(_("日历不完整"), default=False)
     response_due = models.DateTimeField(_("受理时限"), null=True, blank=True, db_index=True)
     arrival_due = models.DateTimeField(_("到场时限"), null=True, blank=True, db_index=True)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import ServiceRequest, Status, Urgency
+
+
+class ServiceRequestFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
+    category = django_filters.NumberFilter(field_name="category_id", label=_("服务分类"))
+    compound = django_filters.NumberFilter(field_name="compound_id", label=_("院区"))
+    building = django_filters.NumberFilter(field_name="building_id", label=_("楼栋"))
+    contractor = django_filters.NumberFilter(field_name="contractor_id", label=_("服务商"))
+    assignee = django_filters.NumberFilter(field_name="assignee_id", label=_("处理人"))
+    kind = django_filters.CharFilter(field_name="kind", label=_("业务类型"))
+    service_line = django_filters.CharFilter(field_name="service_line", label=_("服务条线"))
+    breached = django_filters.BooleanFilter(method="filter_breached", label=_("已超时"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("未结"))
+    due_after = django_filters.IsoDateTimeFilter(field_name="resolution_due", lookup_expr="gte", label=_("办结时限起"))
+    due_before = django_filters.IsoDateTimeFilter(field_name="resolution_due", lookup_expr="lte", label=_("办结时限止"))
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("提交时间起"))
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte", label=_("提交时间止"))
+    q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+
+    class Meta:
+        model = ServiceRequest
+        fields: list[str] = []
+
+    def filter_breached(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        breached = Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True)
+        return queryset.filter(breached) if value else queryset.exclude(breached)
+
+    def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        from tickets.models.choices import OPEN_STATUSES
+
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q(title__icontains=value) | Q(description__icontains=value)
+        digits = value.upper().removeprefix("SD").lstrip("0")
+        if digits.isdigit():
+            q |= Q(pk=int(digits))
+        return queryset.filter(q)

@@ -1,0 +1,107 @@
+"""Comments and attachments on a request."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from tickets.exceptions import ActionForbidden
+from tickets.models import Attachment, Comment, EventKind, ServiceRequest, User
+from tickets.services import notifications
+from tickets.services.common import now_or, record_event
+from tickets.services.permissions import Party, parties_of
+
+IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+
+def comment_add(
+    *, request: ServiceRequest, actor: User, body: str, internal: bool = False, now: datetime | None = None
+) -> Comment:
+    now = now_or(now)
+    if not body.strip():
+        raise ValidationError({"body": [_("请填写留言内容。")]})
+    parties = parties_of(actor, request)
+    if internal and not parties & {Party.CONTRACTOR, Party.BUREAU}:
+        raise ActionForbidden(_("只有服务商和管理处室可以添加内部备注。"))
+    with transaction.atomic():
+        comment = Comment.objects.create(request=request, author=actor, body=body, internal=internal, created_at=now)
+        event = record_event(
+            request=request,
+            kind=EventKind.COMMENT,
+            actor=actor,
+            at=now,
+            changes={"comment": comment.pk, "internal": internal},
+            note="" if internal else body[:500],
+        )
+        assert event is not None
+        notifications.notify_for_event(event)
+    return comment
+
+
+def sniff_upload(upload: UploadedFile) -> tuple[str, str]:
+    """The real type of an upload, from its content; the name and the browser's claim are not trusted."""
+    if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            {"file": [_("文件不能超过%(mb)d MB。") % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}]}
+        )
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return "application/pdf", "pdf"
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            fmt = image.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        fmt = ""
+    finally:
+        upload.seek(0)
+    if fmt not in IMAGE_TYPES:
+        raise ValidationError({"file": [_("只能上传 JPEG、PNG、WebP 图片或 PDF 文件。")]})
+    return IMAGE_TYPES[fmt]
+
+
+def safe_name(name: str) -> str:
+    keep = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable() and ch not in '<>:"|?*')
+    return keep.strip(". ")[:200] or "file"
+
+
+def attachment_add(
+    *, request: ServiceRequest, actor: User, upload: UploadedFile, now: datetime | None = None
+) -> Attachment:
+    now = now_or(now)
+    if not parties_of(actor, request) & {Party.REQUESTER, Party.CONTRACTOR, Party.BUREAU, Party.APPROVER}:
+        raise ActionForbidden(_("您无权为该请求上传附件。"))
+    content_type, ext = sniff_upload(upload)
+    with transaction.atomic():
+        attachment = Attachment(
+            request=request,
+            uploaded_by=actor,
+            stored_name=f"{secrets.token_hex(16)}.{ext}",
+            original_name=safe_name(upload.name or "file"),
+            content_type=content_type,
+            size=upload.size or 0,
+            created_at=now,
+        )
+        attachment.file.save(attachment.stored_name, upload, save=False)
+        try:
+            attachment.save()
+            record_event(
+                request=request,
+                kind=EventKind.ATTACHMENT,
+                actor=actor,
+                at=now,
+                changes={"attachment": attachment.pk, "name": attachment.original_name},
+            )
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment

@@ -1,0 +1,126 @@
+"""Glue between requests and the pure SLA clock: load the snapshot, compute, store the indexed columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tickets.models import BusinessCalendar, Pause, ServiceRequest, SlaPolicyVersion, SlaTargetRow
+from tickets.sla import clock
+from tickets.sla.calendars import load_work_calendar
+
+TARGETS = ("response", "arrival", "resolution")
+MET_FIELD = {"response": "responded_at", "arrival": "arrived_at", "resolution": "resolved_at"}
+SLA_FIELDS = [
+    "clock_started_at",
+    "resolution_clock_from",
+    "calendar_incomplete",
+    "next_sla_check_at",
+    "response_breached",
+    "arrival_breached",
+    "resolution_breached",
+    *(f"{t}_due" for t in TARGETS),
+    *(f"{t}_warn_at" for t in TARGETS),
+]
+
+
+def target_specs(version: SlaPolicyVersion | None, urgency: str) -> dict[str, clock.Target | None]:
+    if version is None:
+        return dict.fromkeys(TARGETS)
+    row = SlaTargetRow.objects.filter(version=version, urgency=urgency).first()
+    if row is None:
+        return dict.fromkeys(TARGETS)
+    return {
+        "response": clock.Target(row.response_minutes, row.business_time),
+        "arrival": clock.Target(row.arrival_minutes, row.business_time) if row.arrival_minutes else None,
+        "resolution": clock.Target(row.resolution_minutes, row.business_time) if row.resolution_minutes else None,
+    }
+
+
+def pauses_of(request: ServiceRequest) -> list[clock.Pause]:
+    if request.pk is None:
+        return []
+    return [
+        clock.Pause(start=p.started_at, end=p.ended_at, reason=p.reason)
+        for p in Pause.objects.filter(request=request).order_by("started_at")
+    ]
+
+
+def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]:
+    """Recompute every deadline of `request` in place and return the notes that explain them."""
+    if request.clock_started_at is None or request.policy_version_id is None:
+        for t in TARGETS:
+            setattr(request, f"{t}_due", None)
+            setattr(request, f"{t}_warn_at", None)
+        request.next_sla_check_at = None
+        return []
+    calendar = load_work_calendar(request.calendar)
+    specs = target_specs(request.policy_version, request.urgency)
+    pauses = pauses_of(request)
+    warn = request.policy_version.warn_percent
+    results = clock.compute_deadlines(
+        request.clock_started_at, {t: specs[t] for t in ("response", "arrival")}, calendar, pauses, warn
+    )
+    res_start = request.resolution_clock_from or request.clock_started_at
+    results["resolution"] = (
+        clock.add_working_minutes(res_start, specs["resolution"], calendar, pauses, warn)
+        if specs["resolution"]
+        else None
+    )
+    notes: list[dict[str, Any]] = []
+    incomplete = False
+    for t in TARGETS:
+        result = results.get(t)
+        setattr(request, f"{t}_due", result.due if result else None)
+        setattr(request, f"{t}_warn_at", result.warn_at if result else None)
+        if result:
+            incomplete = incomplete or result.incomplete
+            for note in result.notes:
+                item = {"target": t, "kind": note.kind, "name": note.name, "minutes": note.minutes}
+                if note.day:
+                    item["day"] = note.day.isoformat()
+                if item not in notes:
+                    notes.append(item)
+    request.calendar_incomplete = incomplete
+    request.next_sla_check_at = next_check(request, now=now)
+    return notes
+
+
+def pending_targets(request: ServiceRequest) -> list[str]:
+    return [
+        t
+        for t in TARGETS
+        if getattr(request, f"{t}_due") is not None
+        and getattr(request, MET_FIELD[t]) is None
+        and not getattr(request, f"{t}_breached")
+    ]
+
+
+def next_check(request: ServiceRequest, *, now: datetime) -> datetime | None:
+    """The next moment the sweeper must look at this request: a warning or a breach of a pending target."""
+    if request.paused_at is not None:
+        return None
+    moments = []
+    for t in pending_targets(request):
+        warn_at = getattr(request, f"{t}_warn_at")
+        due = getattr(request, f"{t}_due")
+        moments.append(warn_at if warn_at is not None and warn_at > now else due)
+    return min(moments) if moments else None
+
+
+def deadline_changes(before: dict[str, Any], request: ServiceRequest) -> dict[str, list[str | None]]:
+    changes: dict[str, list[str | None]] = {}
+    for t in TARGETS:
+        old, new = before.get(f"{t}_due"), getattr(request, f"{t}_due")
+        if old != new:
+            changes[f"{t}_due"] = [old.isoformat() if old else None, new.isoformat() if new else None]
+    return changes
+
+
+def snapshot(request: ServiceRequest) -> dict[str, Any]:
+    return {f"{t}_due": getattr(request, f"{t}_due") for t in TARGETS}
+
+
+def office_calendar() -> clock.WorkCalendar:
+    """The bureau's own office hours with the national holidays: the clock for feedback and callbacks."""
+    return load_work_calendar(BusinessCalendar(name="office"))

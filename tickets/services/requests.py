@@ -1,0 +1,192 @@
+"""Filing a request: validation, routing to a contract, the SLA snapshot, the first event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets import signals
+from tickets.models import (
+    Building,
+    Category,
+    Compound,
+    Contract,
+    EventKind,
+    Room,
+    ServiceRequest,
+    SlaPolicyVersion,
+    Status,
+    Urgency,
+    User,
+)
+from tickets.registry import get_kind
+from tickets.services import deadlines, notifications
+from tickets.services.common import now_or, record_event
+from tickets.services.permissions import approval_levels
+from tickets.services.routing import find_contract
+from tickets.sla.calendars import load_work_calendar
+from tickets.sla.clock import compute_deadlines
+
+
+@dataclass(frozen=True)
+class Placement:
+    compound: Compound
+    building: Building | None
+    room: Room | None
+
+
+def resolve_place(*, compound: Compound | None, building: Building | None, room: Room | None) -> Placement:
+    """A room implies its building and compound; the parts given must agree."""
+    if room is not None:
+        room_building = room.floor.building
+        if building is not None and building.pk != room_building.pk:
+            raise ValidationError({"room": [_("房间不在所选楼栋内。")]})
+        building = room_building
+    if building is not None:
+        if compound is not None and compound.pk != building.compound_id:
+            raise ValidationError({"building": [_("楼栋不在所选院区内。")]})
+        compound = building.compound
+    if compound is None:
+        raise ValidationError({"compound": [_("请选择院区或房间。")]})
+    return Placement(compound=compound, building=building, room=room)
+
+
+@dataclass(frozen=True)
+class Preview:
+    contract: Contract | None
+    policy_version: SlaPolicyVersion | None
+    deadlines: dict[str, Any]
+    calendar_incomplete: bool
+    needs_approval: bool
+
+
+def sla_preview(
+    *, category: Category, place: Placement, urgency: str, start: datetime | None = None, kind: str | None = None
+) -> Preview:
+    """Who will do the work and by when, before a requester submits. Pure read, nothing is written."""
+    start = now_or(start)
+    contract = find_contract(category=category, compound=place.compound, on=timezone.localdate(start))
+    policy = category.sla_policy or (contract.sla_policy if contract else None)
+    version = policy.current_version() if policy else None
+    needs_approval = bool(_levels_for(kind or category.kind, category))
+    result: dict[str, Any] = {}
+    incomplete = False
+    if version is not None:
+        specs = deadlines.target_specs(version, urgency)
+        computed = compute_deadlines(
+            start, specs, load_work_calendar(contract.calendar if contract else None), (), version.warn_percent
+        )
+        for target, deadline in computed.items():
+            result[target] = deadline.due if deadline else None
+            incomplete = incomplete or bool(deadline and deadline.incomplete)
+    return Preview(contract, version, result, incomplete, needs_approval)
+
+
+def _levels_for(kind: str, category: Category) -> tuple[str, ...]:
+    probe = ServiceRequest(kind=kind, category=category)
+    return approval_levels(probe)
+
+
+def request_create(
+    *,
+    actor: User,
+    category: Category,
+    title: str,
+    description: str = "",
+    urgency: str | None = None,
+    compound: Compound | None = None,
+    building: Building | None = None,
+    room: Room | None = None,
+    location_detail: str = "",
+    requester: User | None = None,
+    kind: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """File a request. A repeated idempotency key returns the request already filed (a double submit)."""
+    now = now_or(now)
+    if idempotency_key:
+        existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key, filed_by=actor).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, list[str]] = {}
+    if not category.active or category.children.exists():
+        errors["category"] = [_("请选择一个具体的服务分类。")]
+    kind = kind or category.kind
+    try:
+        get_kind(kind)
+    except LookupError:
+        errors["kind"] = [_("未知的业务类型：%(kind)s") % {"kind": kind}]
+    urgency = urgency or category.default_urgency
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("紧急程度无效。")]
+    if not title.strip():
+        errors["title"] = [_("请填写标题。")]
+    for field in category.required_fields or []:
+        if field == "description" and not description.strip():
+            errors["description"] = [_("该类请求需要填写描述。")]
+        if field == "room" and room is None:
+            errors["room"] = [_("该类请求需要选择房间。")]
+    if errors:
+        raise ValidationError(errors)
+    place = resolve_place(compound=compound, building=building, room=room)
+    requester = requester or actor
+    preview = sla_preview(category=category, place=place, urgency=urgency, start=now, kind=kind)
+    try:
+        with transaction.atomic():
+            req = ServiceRequest(
+                kind=kind,
+                category=category,
+                service_line=category.service_line,
+                urgency=urgency,
+                title=title.strip()[:200],
+                description=description,
+                requester=requester,
+                filed_by=actor,
+                unit_id=requester.unit_id,
+                compound=place.compound,
+                building=place.building,
+                room=place.room,
+                location_detail=location_detail,
+                status=Status.PENDING_APPROVAL if preview.needs_approval else Status.SUBMITTED,
+                contract=preview.contract,
+                contractor=preview.contract.contractor if preview.contract else None,
+                policy_version=preview.policy_version,
+                calendar=preview.contract.calendar if preview.contract else None,
+                clock_started_at=None if preview.needs_approval else now,
+                resolution_clock_from=None if preview.needs_approval else now,
+                created_at=now,
+                updated_at=now,
+                idempotency_key=idempotency_key or None,
+            )
+            notes = deadlines.recompute(req, now=now)
+            req.save()
+            changes: dict[str, Any] = {
+                "contractor": req.contractor_id,
+                "contract": req.contract_id,
+                "policy_version": req.policy_version_id,
+                **{f"{t}_due": getattr(req, f"{t}_due").isoformat() for t in deadlines.TARGETS if getattr(req, f"{t}_due")},
+            }
+            if notes:
+                changes["deadline_notes"] = notes
+            if req.contract_id is None:
+                changes["queue"] = "bureau"
+            event = record_event(
+                request=req, kind=EventKind.CREATED, actor=actor, at=now, to_status=req.status, changes=changes
+            )
+            assert event is not None
+            signals.request_created.send(sender=ServiceRequest, request=req, event=event, actor=actor)
+            notifications.notify_for_event(event)
+    except IntegrityError:
+        if idempotency_key:
+            existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key, filed_by=actor).first()
+            if existing is not None:
+                return existing
+        raise
+    return req

@@ -1,0 +1,40 @@
+"""Celery tasks: thin wrappers that take ids, load rows and call one service. All are idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from tickets.services import feedback, notifications, sweeper
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def heartbeat() -> str:
+    """Shows in the demo's worker log that beat and the worker really run."""
+    stamp = timezone.localtime().isoformat(timespec="seconds")
+    log.info("servicedesk heartbeat %s", stamp)
+    return stamp
+
+
+@shared_task
+def sweep_sla() -> dict[str, int]:
+    return sweeper.sla_sweep()
+
+
+@shared_task
+def expire_feedback() -> int:
+    return feedback.expire_feedback()
+
+
+@shared_task
+def send_event_emails(event_id: int) -> int:
+    return notifications.send_event_emails(event_id=event_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
+def deliver_webhook(endpoint_id: int, event_id: int) -> bool:
+    return notifications.deliver_webhook(endpoint_id=endpoint_id, event_id=event_id)
