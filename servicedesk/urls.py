@@ -6,6 +6,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tickets.api.urls")),
+    path("api/v1/fleet/", include("fleet.api_urls")),
+    path("reports/", include("tickets.reports.urls")),
+    path("fleet/", include("fleet.urls")),
+    path("", include("tickets.web.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -406,14 +406,19 @@ def _required(columns: Sequence[Column]) -> list[str]:
     return [column.key for column in columns if column.required]
 
 
-def _check_duplicates(keyed: Iterable[tuple[int, object]], field_key: str, errors: list[RowError]) -> None:
-    """The same natural key twice in one file is ambiguous (which row wins?), so it is an error."""
-    first: dict[object, int] = {}
-    for number, key in keyed:
+def _check_duplicates(rows: Sequence[_Row], key_fields: Sequence[str], errors: list[RowError]) -> None:
+    """The same natural key twice in one file is ambiguous (which row wins?), so it is an error. Checked on the
+    raw text of every row, so a duplicate is reported even when the first occurrence has other errors."""
+    first: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = tuple(row.values.get(name, "") for name in key_fields)
+        if not all(key):
+            continue
         if key in first:
-            errors.append(RowError(number, field_key, gettext("与第%(row)d行重复") % {"row": first[key]}))
+            message = gettext("与第%(row)d行重复") % {"row": first[key]}
+            errors.append(RowError(row.number, key_fields[-1], message))
         else:
-            first[key] = number
+            first[key] = row.number
 
 
 def _check_permission(actor: User | None, kind: str, perms: Sequence[str]) -> None:
@@ -460,9 +465,7 @@ def import_rooms(*, rows: Sequence[Mapping[str, str]], actor: User | None) -> Im
     parsed = [(row, _parse_row(row, parsers, _required(ROOM_COLUMNS), errors)) for row in mapped]
     valid = [(row, values) for row, values in parsed if values is not None]
 
-    _check_duplicates(
-        ((row.number, (v["compound"], v["building"], v["number"])) for row, v in valid), "number", errors
-    )
+    _check_duplicates(mapped, ("compound", "building", "number"), errors)
     compounds = Compound.objects.in_bulk({v["compound"] for _, v in valid}, field_name="code")
     buildings = {
         (b.compound.code, b.code): b
@@ -562,7 +565,7 @@ def import_units(*, rows: Sequence[Mapping[str, str]], actor: User | None) -> Im
     }
     parsed = [(row, _parse_row(row, parsers, _required(UNIT_COLUMNS), errors)) for row in mapped]
     valid = [(row, values) for row, values in parsed if values is not None]
-    _check_duplicates(((row.number, v["code"]) for row, v in valid), "code", errors)
+    _check_duplicates(mapped, ("code",), errors)
 
     # Units are a few hundred rows at most; the whole tree is needed anyway to find cycles through the database.
     existing_parents: dict[str, str | None] = dict(Unit.objects.values_list("code", "parent__code"))
@@ -659,7 +662,7 @@ def import_staff(*, rows: Sequence[Mapping[str, str]], actor: User | None) -> Im
     }
     parsed = [(row, _parse_row(row, parsers, _required(STAFF_COLUMNS), errors)) for row in mapped]
     valid = [(row, values) for row, values in parsed if values is not None]
-    _check_duplicates(((row.number, v["username"]) for row, v in valid), "username", errors)
+    _check_duplicates(mapped, ("username",), errors)
 
     existing = User.objects.select_related("contractor").in_bulk(
         {v["username"] for _, v in valid}, field_name="username"
