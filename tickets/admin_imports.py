@@ -10,13 +10,15 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models import User
 from tickets.services.imports import KINDS, SUPPORTED_EXTENSIONS, ImportResult, import_file
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -37,12 +39,14 @@ class ImportForm(forms.Form):
         return upload
 
 
-def import_view(request: HttpRequest) -> HttpResponse:
+def import_view(request: HttpRequest) -> HttpResponseBase:
     """Upload form; ``?template=<kind>`` downloads the example CSV for that kind.
 
     Staff-only through ``admin.site.admin_view`` (see :func:`get_urls`); the import service checks the
     add/change permissions of the kind itself and answers 403 without them.
     """
+    if not isinstance(request.user, User):  # admin_view has already sent anonymous visitors to log in
+        raise PermissionDenied
     template = request.GET.get("template")
     if template is not None:
         return _example_download(template)

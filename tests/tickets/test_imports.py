@@ -112,7 +112,9 @@ def test_read_table_csv_with_bom_and_gb18030():
     rows = [["单位编码", "单位名称"], ["jgswj", "机关事务管理局"], ["", ""]]
 
     assert read_table(csv_bytes(rows), "u.csv") == [{"单位编码": "jgswj", "单位名称": "机关事务管理局"}]
-    assert read_table(csv_bytes(rows, encoding="utf-8"), "u.CSV") == [{"单位编码": "jgswj", "单位名称": "机关事务管理局"}]
+    assert read_table(csv_bytes(rows, encoding="utf-8"), "u.CSV") == [
+        {"单位编码": "jgswj", "单位名称": "机关事务管理局"}
+    ]
     assert read_table(csv_bytes(rows, encoding="gb18030"), "u.csv") == [
         {"单位编码": "jgswj", "单位名称": "机关事务管理局"}
     ]
@@ -196,8 +198,16 @@ def test_rooms_file_with_bad_rows_imports_nothing_and_reports_each(compound, adm
 
 def test_rooms_unknown_compound_is_not_created(db, admin_user):
     result = import_rooms(
-        rows=[{"compound": "ghost", "building": "A", "building_name": "甲楼", "floor": "1", "number": "1",
-               "usable_area": "10"}],
+        rows=[
+            {
+                "compound": "ghost",
+                "building": "A",
+                "building_name": "甲楼",
+                "floor": "1",
+                "number": "1",
+                "usable_area": "10",
+            }
+        ],
         actor=admin_user,
     )
 
@@ -218,7 +228,9 @@ def test_rooms_new_building_needs_a_name_once(compound, admin_user):
 
 def test_missing_required_column_and_header_only_file(compound, admin_user):
     no_area = import_file(
-        kind="rooms", file=csv_bytes([ROOM_HEADER[:-1], ["main", "A", "甲", "1", "1", ""]]), filename="r.csv",
+        kind="rooms",
+        file=csv_bytes([ROOM_HEADER[:-1], ["main", "A", "甲", "1", "1", ""]]),
+        filename="r.csv",
         actor=admin_user,
     )
     header_only = import_file(kind="rooms", file=csv_bytes([ROOM_HEADER]), filename="r.csv", actor=admin_user)
@@ -317,7 +329,11 @@ def test_staff_import_creates_accounts_with_roles_from_gb18030_csv(bureau, prope
     assert (result.created, result.updated, result.errors) == (4, 0, [])
     alice = User.objects.get(username="alice")
     assert (alice.full_name, alice.phone, alice.role, alice.unit, alice.email) == (
-        "艾丽", "13800000001", Role.REQUESTER, bureau, "alice@example.gov.cn"
+        "艾丽",
+        "13800000001",
+        Role.REQUESTER,
+        bureau,
+        "alice@example.gov.cn",
     )
     assert not alice.has_usable_password()
     bob = User.objects.get(username="bob")
@@ -409,7 +425,9 @@ def test_command_imports_and_reports_counts(compound, tmp_path):
 
 def test_command_prints_row_errors_and_fails(compound, tmp_path):
     path = tmp_path / "rooms.csv"
-    path.write_bytes(csv_bytes([ROOM_HEADER, ["main", "A", "甲楼", "1", "101", "", "10"], ["main", "A", "", "1", "102", "", "0"]]))
+    path.write_bytes(
+        csv_bytes([ROOM_HEADER, ["main", "A", "甲楼", "1", "101", "", "10"], ["main", "A", "", "1", "102", "", "0"]])
+    )
     err = StringIO()
 
     with pytest.raises(CommandError) as raised:
@@ -531,3 +549,20 @@ def test_admin_page_forbids_staff_without_import_permissions(db, client, django_
 
     assert response.status_code == 403
     assert not Unit.objects.exists()
+
+
+def test_decorated_headers_match_and_repeated_headers_are_a_file_error(compound, admin_user):
+    header = ["院区编码*", "楼栋编码*", "楼栋名称", "楼层*", "房间号*", "Function", "使用面积（㎡）*"]
+    good = import_file(
+        kind="rooms",
+        file=xlsx([header, ["main", "A", "甲楼", "2", "201", "toilet", "6"]]),
+        filename="r.xlsx",
+        actor=admin_user,
+    )
+    repeated = import_file(
+        kind="units", file=csv_bytes([["单位编码", "单位编码"], ["a", "b"]]), filename="u.csv", actor=admin_user
+    )
+
+    assert (good.created, good.errors) == (1, [])
+    assert Room.objects.get(number="201").function == RoomFunction.TOILET
+    assert repeated.errors == [RowError(0, "file", "表头“单位编码”重复")]

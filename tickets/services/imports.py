@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from openpyxl import load_workbook
-
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +33,7 @@ from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
 
 from tickets.models import (
     Building,
@@ -686,7 +685,7 @@ def import_staff(*, rows: Sequence[Mapping[str, str]], actor: User | None) -> Im
             has_contractor = bool(v["contractor"])
         else:
             has_contractor = user is not None and user.contractor_id is not None
-        service_line = v["service_line"] if "service_line" in v else (user.service_line if user else "")
+        service_line = v.get("service_line", user.service_line if user else "")
         if v["role"] in (Role.DISPATCHER, Role.WORKER) and not has_contractor:
             message = gettext("角色为“%(role)s”时必须填写服务商编码") % {"role": Role(v["role"]).label}
             errors.append(RowError(row.number, "contractor", message))

@@ -158,7 +158,7 @@ def transition(
 
 # --- effects of each action -------------------------------------------------------------------------------
 
-def _approve(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_: Any) -> None:
+def _approve(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
     levels = approval_levels(req)
     req.approval_stage += 1
     changed.add("approval_stage")
@@ -171,7 +171,7 @@ def _approve(req: ServiceRequest, *, now: datetime, changed: set[str], changes: 
         changed.update({"status", "clock_started_at", "resolution_clock_from"})
 
 
-def _accept(req: ServiceRequest, *, actor: User | None, now: datetime, changed: set[str], **_: Any) -> None:
+def _accept(req: ServiceRequest, *, actor: User | None, now: datetime, changed: set[str], **_kw: Any) -> None:
     if req.responded_at is None:
         req.responded_at = now
         req.response_minutes = _worked_minutes(req, req.clock_started_at, now)
@@ -181,7 +181,7 @@ def _accept(req: ServiceRequest, *, actor: User | None, now: datetime, changed: 
         changed.add("assignee")
 
 
-def _assign(req: ServiceRequest, *, assignee: User | None, changed: set[str], changes: dict[str, Any], **_: Any) -> None:
+def _assign(req: ServiceRequest, *, assignee: User | None, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
     if assignee is None:
         raise ValidationError({"assignee": [_("请选择处理人。")]})
     if not assignee.is_active or assignee.contractor_id != req.contractor_id or assignee.role not in (
@@ -194,7 +194,7 @@ def _assign(req: ServiceRequest, *, assignee: User | None, changed: set[str], ch
     changed.add("assignee")
 
 
-def _start(req: ServiceRequest, *, actor: User | None, now: datetime, changed: set[str], **_: Any) -> None:
+def _start(req: ServiceRequest, *, actor: User | None, now: datetime, changed: set[str], **_kw: Any) -> None:
     if req.arrived_at is None:
         req.arrived_at = now
         changed.add("arrived_at")
@@ -205,7 +205,7 @@ def _start(req: ServiceRequest, *, actor: User | None, now: datetime, changed: s
 
 def _hold(
     req: ServiceRequest, *, now: datetime, note: str, hold_reason: str, changed: set[str], changes: dict[str, Any],
-    **_: Any,
+    **_kw: Any,
 ) -> None:
     if hold_reason not in HoldReason.values:
         raise ValidationError({"hold_reason": [_("请选择挂起原因。")]})
@@ -229,13 +229,13 @@ def _end_pause(req: ServiceRequest, now: datetime, changed: set[str], changes: d
         changes["clock"] = "resumed"
 
 
-def _resume(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_: Any) -> None:
+def _resume(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
     _end_pause(req, now, changed, changes)
     req.hold_reason = ""
     changed.add("hold_reason")
 
 
-def _resolve(req: ServiceRequest, *, now: datetime, note: str, changed: set[str], **_: Any) -> None:
+def _resolve(req: ServiceRequest, *, now: datetime, note: str, changed: set[str], **_kw: Any) -> None:
     from django.conf import settings
 
     from tickets.sla.clock import add_working_days
@@ -252,13 +252,13 @@ def _resolve(req: ServiceRequest, *, now: datetime, note: str, changed: set[str]
     changed.update({"resolved_at", "resolution_minutes", "feedback_due"})
 
 
-def _close(req: ServiceRequest, *, now: datetime, changed: set[str], **_: Any) -> None:
+def _close(req: ServiceRequest, *, now: datetime, changed: set[str], **_kw: Any) -> None:
     req.closed_at = now
     req.feedback_due = None
     changed.update({"closed_at", "feedback_due"})
 
 
-def _reopen(req: ServiceRequest, *, now: datetime, note: str, changed: set[str], **_: Any) -> None:
+def _reopen(req: ServiceRequest, *, now: datetime, note: str, changed: set[str], **_kw: Any) -> None:
     if not note.strip():
         raise ValidationError({"note": [_("请说明重开原因。")]})
     req.reopen_count += 1
@@ -272,14 +272,14 @@ def _reopen(req: ServiceRequest, *, now: datetime, note: str, changed: set[str],
     )
 
 
-def _cancel(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_: Any) -> None:
+def _cancel(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
     _end_pause(req, now, changed, changes)
     req.closed_at = now
     changed.add("closed_at")
 
 
 def _reject(
-    req: ServiceRequest, *, now: datetime, note: str, changed: set[str], changes: dict[str, Any], **_: Any
+    req: ServiceRequest, *, now: datetime, note: str, changed: set[str], changes: dict[str, Any], **_kw: Any
 ) -> None:
     if not note.strip():
         raise ValidationError({"note": [_("请填写驳回理由。")]})
@@ -290,7 +290,7 @@ def _reject(
 
 def _reassign(
     req: ServiceRequest, *, now: datetime, note: str, contract: Contract | None, changed: set[str],
-    changes: dict[str, Any], **_: Any,
+    changes: dict[str, Any], **_kw: Any,
 ) -> None:
     if contract is None:
         raise ValidationError({"contract": [_("请选择改派的合同。")]})

@@ -44,6 +44,7 @@ HEADER_ALIASES = {
     "name": "name",
 }
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+NAME_MAX_LENGTH = 50  # CalendarDay.name
 MAX_ROWS = 400  # a notice has ~40 days; anything much larger is the wrong file
 
 
@@ -145,7 +146,7 @@ def _validate_rows(year: int, rows: list[HolidayRow]) -> list[str]:
                 _("%(row)s：是%(weekday)s，调休上班日只能是周六或周日。")
                 % {"row": label, "weekday": WEEKDAY_NAMES[day.weekday()]}
             )
-        if len(name) > CalendarDay._meta.get_field("name").max_length:
+        if len(name) > NAME_MAX_LENGTH:
             errors.append(_("%(row)s：名称过长（最多 50 个字）。") % {"row": label})
         if day in seen:
             if seen[day] != kind:
@@ -228,7 +229,7 @@ def _rows_from_table(table: list[list[Any]]) -> list[HolidayRow]:
         raise ValidationError(
             _("表头缺少列：%(columns)s（需要“日期”“类型”，可选“名称”）。") % {"columns": "、".join(missing)}
         )
-    position = {key: header.index(key) for key in ("date", "kind", "name") if key in header}
+    position: dict[str, int] = {key: header.index(key) for key in ("date", "kind", "name") if key in header}
     rows: list[HolidayRow] = []
     errors: list[str] = []
     for number, cells in enumerate(table[1:], start=2):
@@ -283,8 +284,5 @@ def parse_holiday_file(uploaded_file: IO[bytes]) -> list[HolidayRow]:
     data = uploaded_file.read()
     name = str(getattr(uploaded_file, "name", "") or "").lower()
     # XLSX is a zip archive; trust the content over the file name, which users rename freely.
-    if data[:2] == b"PK" or name.endswith(".xlsx"):
-        table = _read_xlsx(data)
-    else:
-        table = _read_csv(data)
+    table = _read_xlsx(data) if data[:2] == b"PK" or name.endswith(".xlsx") else _read_csv(data)
     return _rows_from_table(table)

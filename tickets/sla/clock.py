@@ -26,6 +26,7 @@ Span = tuple[time, time]
 # every day is a holiday, an absurd target), not a deadline: fail loudly instead of looping.
 MAX_WALK_DAYS = 3 * 366
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MIDNIGHT = time(0)
 _ONE_MINUTE = timedelta(minutes=1)
 _ONE_DAY = timedelta(days=1)
@@ -48,7 +49,7 @@ class WorkCalendar:
     holidays: Mapping[date, str] = field(default_factory=dict)
     workdays: Mapping[date, str] = field(default_factory=dict)
     known_years: frozenset[int] = frozenset()
-    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    tz: ZoneInfo = SHANGHAI
 
     def __post_init__(self) -> None:
         # Normalise once here so the walk never has to sort or re-check spans.
@@ -57,7 +58,7 @@ class WorkCalendar:
             weekday = int(weekday)
             if not 0 <= weekday <= 6:
                 raise ValueError(f"weekday must be 0..6, got {weekday}")
-            ordered = tuple(sorted((tuple(span) for span in spans), key=lambda s: s[0]))
+            ordered: tuple[Span, ...] = tuple(sorted(((span[0], span[1]) for span in spans), key=lambda s: s[0]))
             previous_end: time | None = None
             for start, end in ordered:
                 if end != _MIDNIGHT and end <= start:
