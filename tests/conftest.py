@@ -13,8 +13,9 @@ def _media_root(tmp_path, settings):  # noqa: PT004
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
-    settings.LANGUAGE_CODE = "zh-hans"
+def _fast_passwords(settings):
+    # Password hashing is not under test here; PBKDF2 would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):

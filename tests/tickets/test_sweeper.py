@@ -1,0 +1,52 @@
+"""The sweeper warns at 80 % and flags each breach once, stamped with the due time, even when run twice."""
+
+from tests.tickets.helpers import at, file_leak
+from tickets.models import Event, Notification
+from tickets.services.sweeper import sla_sweep
+from tickets.services.transitions import transition
+
+
+def test_warning_then_breach_exactly_once(world):
+    # urgent: response and on-site arrival both due at 09:30, warnings at 09:24
+    req = file_leak(world, now=at(2026, 3, 10, 9, 0))
+    assert req.response_warn_at == at(2026, 3, 10, 9, 24)
+    assert sla_sweep(now=at(2026, 3, 10, 9, 20))["warnings"] == 0
+    assert sla_sweep(now=at(2026, 3, 10, 9, 25))["warnings"] == 2
+    assert sla_sweep(now=at(2026, 3, 10, 9, 26))["warnings"] == 0
+    first = sla_sweep(now=at(2026, 3, 10, 9, 31))
+    second = sla_sweep(now=at(2026, 3, 10, 9, 32))
+    assert first["breaches"] == 2 and second["breaches"] == 0
+    breach = Event.objects.get(request=req, kind="sla_breach", changes__target="response")
+    assert breach.created_at == at(2026, 3, 10, 9, 30)  # stamped with the due time, not the sweep time
+    req.refresh_from_db()
+    assert req.response_breached
+    # warning goes to the dispatcher, the breach escalates to the bureau supervisor
+    assert Notification.objects.filter(recipient=world.bob, event__kind="sla_warning").count() == 2
+    assert Notification.objects.filter(recipient=world.carol, event__kind="sla_breach").count() == 2
+
+
+def test_met_targets_are_not_flagged(world):
+    req = file_leak(world, now=at(2026, 3, 10, 9, 0))
+    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 10))
+    transition(request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 20))
+    transition(request=req, action="resolve", actor=world.wang, note="ok", now=at(2026, 3, 10, 9, 40))
+    result = sla_sweep(now=at(2026, 3, 11, 9, 0))
+    assert result["breaches"] == 0
+    assert not Event.objects.filter(kind__in=["sla_breach", "sla_warning"]).exists()
+
+
+def test_paused_requests_are_not_swept(world):
+    req = file_leak(world, now=at(2026, 3, 10, 9, 0))
+    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(
+        request=req, action="hold", actor=world.wang, hold_reason="awaiting_requester", note="约下午",
+        now=at(2026, 3, 10, 9, 10),
+    )
+    assert sla_sweep(now=at(2026, 3, 12, 9, 0))["breaches"] == 0
+
+
+def test_sweep_query_count_is_bounded(world, django_assert_max_num_queries):
+    for i in range(5):
+        file_leak(world, now=at(2026, 3, 10, 9, i), title=f"漏水{i}")
+    with django_assert_max_num_queries(5 + 5 * 14):
+        sla_sweep(now=at(2026, 3, 10, 9, 27))
