@@ -1,0 +1,43 @@
+"""Production mode refuses to start without its secrets and passes the deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_production_without_secret_key_stops_naming_it():
+    result = run_manage("check", SERVICEDESK_MODE="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production mode" in result.stderr
+
+
+def test_production_without_hosts_stops_naming_it():
+    result = run_manage("check", SERVICEDESK_MODE="production", SECRET_KEY="k" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_malformed_boolean_names_the_variable():
+    result = run_manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SERVICEDESK_MODE="production", SECRET_KEY="s3cr3t-" + "x" * 60, ALLOWED_HOSTS="desk.example.gov.cn",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+    )
+    assert result.returncode == 0, result.stderr
