@@ -22,12 +22,13 @@ def broker(tmp_path_factory):
     """A broker of the tests' own: a fresh folder for the file-system transport, a flushed Redis database."""
     if app.conf.broker_url.startswith("filesystem"):
         base = tmp_path_factory.mktemp("broker")
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (base / sub).mkdir()
         app.conf.broker_transport_options = {
             "data_folder_in": str(base / "queue"),
             "data_folder_out": str(base / "queue"),
             "processed_folder": str(base / "processed"),
+            "control_folder": str(base / "control"),
         }
         # Set before this process's first broker connection (other tests run tasks eagerly, without one).
     else:
