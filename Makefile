@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	&& { command -v $$p; break; }; done)
 PYTEST_ARGS ?=
 
-.PHONY: venv install install-dev migrate demo-data demo run test lint types check clean browsers
+.PHONY: install install-dev migrate demo-data demo test lint types check messages bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -32,7 +32,6 @@ demo-data: migrate
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
 demo: demo-data
-	$(PY) manage.py compilemessages_if_needed
 	@echo "Starting web on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) -m celery -A servicedesk worker --loglevel=INFO --concurrency=2 & \
@@ -40,7 +39,6 @@ demo: demo-data
 	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
 
 test: install-dev
-	$(PY) manage.py compilemessages_if_needed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -52,6 +50,11 @@ types: install-dev
 
 check: lint test
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Refresh the English catalogue after changing user-facing text (needs GNU gettext); the .mo is committed.
+messages: install-dev
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var/celery var/mail
