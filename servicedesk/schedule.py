@@ -7,7 +7,15 @@ the admin (Periodic tasks) without a deploy.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    # core
     "heartbeat": {"task": "tickets.tasks.heartbeat", "schedule": 60.0},
     "sla-sweep": {"task": "tickets.tasks.sweep_sla", "schedule": 60.0},
     "feedback-expiry": {"task": "tickets.tasks.expire_feedback", "schedule": crontab(minute="*/15")},
+    # official vehicles
+    "fleet-overdue-returns": {"task": "fleet.tasks.check_overdue_returns", "schedule": crontab(minute="*/5")},
+    "fleet-off-hours-use": {"task": "fleet.tasks.check_off_hours_use", "schedule": crontab(minute="*/15")},
+    "fleet-seals": {"task": "fleet.tasks.plan_and_apply_seals", "schedule": crontab(minute="5,35")},
+    "fleet-sealed-use": {"task": "fleet.tasks.check_sealed_use", "schedule": crontab(minute="*/15")},
+    "fleet-document-expiry": {"task": "fleet.tasks.check_document_expiry", "schedule": crontab(hour="7", minute="0")},
+    "fleet-colours": {"task": "fleet.tasks.refresh_colours", "schedule": crontab(minute="*/5")},
 }

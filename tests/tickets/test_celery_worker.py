@@ -58,6 +58,7 @@ def test_email_sent_once_by_the_worker(world, worker, settings):
     assert [m.to for m in mail.outbox] == [[world.bob.email]]
 
 
+@pytest.mark.postgres  # SQLite in-memory test databases lock whole tables across threads
 def test_two_sweepers_at_once_flag_each_breach_once(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     barrier = threading.Barrier(2)

@@ -446,13 +446,12 @@ def test_command_missing_file(db, tmp_path):
 
 # --- admin page --------------------------------------------------------------------------------------------
 
-pytestmark_urls = pytest.mark.urls("tests.tickets.import_urls")
 
 
-@pytestmark_urls
+
 def test_admin_page_imports_a_file(client, admin_user, bureau):
     client.force_login(admin_user)
-    url = reverse("tickets_import")
+    url = reverse("admin:tickets_import")
     upload = SimpleUploadedFile("units.xlsx", xlsx([UNIT_HEADER, ["jgswj-bgs", "办公室", "jgswj", "市级"]]))
 
     page = client.get(url)
@@ -464,12 +463,11 @@ def test_admin_page_imports_a_file(client, admin_user, bureau):
     assert Unit.objects.get(code="jgswj-bgs").parent == bureau
 
 
-@pytestmark_urls
 def test_admin_page_shows_the_error_table(client, admin_user, bureau):
     client.force_login(admin_user)
     data = csv_bytes([UNIT_HEADER, ["x", "甲", "ghost", ""], ["jgswj", "局", "", "区级"]])
 
-    response = client.post(reverse("tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", data)})
+    response = client.post(reverse("admin:tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", data)})
 
     assert response.status_code == 200
     table = response.text[response.text.index('id="import-errors"') :]
@@ -478,10 +476,9 @@ def test_admin_page_shows_the_error_table(client, admin_user, bureau):
     assert not Unit.objects.filter(code="x").exists()
 
 
-@pytestmark_urls
 def test_admin_page_rejects_wrong_type_and_large_files(client, admin_user, settings):
     client.force_login(admin_user)
-    url = reverse("tickets_import")
+    url = reverse("admin:tickets_import")
 
     wrong = client.post(url, {"kind": "rooms", "file": SimpleUploadedFile("rooms.xls", b"x")})
     large = client.post(url, {"kind": "rooms", "file": SimpleUploadedFile("r.csv", b"a" * (5 * 1024 * 1024 + 1))})
@@ -490,12 +487,11 @@ def test_admin_page_rejects_wrong_type_and_large_files(client, admin_user, setti
     assert "文件不能超过 5 MB" in large.text
 
 
-@pytestmark_urls
 def test_admin_page_offers_example_templates(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.get(reverse("tickets_import"), {"template": "staff"})
-    missing = client.get(reverse("tickets_import"), {"template": "../settings"})
+    response = client.get(reverse("admin:tickets_import"), {"template": "staff"})
+    missing = client.get(reverse("admin:tickets_import"), {"template": "../settings"})
 
     body = b"".join(response.streaming_content)
     assert response["Content-Disposition"].startswith("attachment")
@@ -526,9 +522,8 @@ def test_example_templates_import_cleanly(admin_user, compound, property_company
     assert [(r.created, r.errors) for r in results] == [(2, []), (2, []), (2, [])]
 
 
-@pytestmark_urls
 def test_admin_page_is_staff_only(db, client, django_user_model):
-    url = reverse("tickets_import")
+    url = reverse("admin:tickets_import")
     anonymous = client.get(url)
     client.force_login(django_user_model.objects.create_user(username="alice", password="x-Secret-2024!"))
     requester = client.post(url, {"kind": "units", "file": SimpleUploadedFile("u.csv", b"code,name\na,b\n")})
@@ -538,13 +533,12 @@ def test_admin_page_is_staff_only(db, client, django_user_model):
     assert not Unit.objects.exists()
 
 
-@pytestmark_urls
 def test_admin_page_forbids_staff_without_import_permissions(db, client, django_user_model):
     clerk = django_user_model.objects.create_user(username="clerk", password="x-Secret-2024!", is_staff=True)
     client.force_login(clerk)
 
     response = client.post(
-        reverse("tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", b"code,name\na,b\n")}
+        reverse("admin:tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", b"code,name\na,b\n")}
     )
 
     assert response.status_code == 403

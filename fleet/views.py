@@ -1,0 +1,281 @@
+"""Fleet pages: thin views; forms parse, services decide, service errors show as form errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fleet import forms as f
+from fleet import permissions as perms
+from fleet import reports, selectors, services
+from fleet.api import board_window
+from fleet.models import TripStage, VehicleTrip
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not perms.may_see_vehicles(request.user):
+        raise PermissionDenied
+
+
+def _trip(request: HttpRequest, pk: int) -> VehicleTrip:
+    return get_object_or_404(selectors.trip_list(user=request.user), pk=pk)
+
+
+# --- requester -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def trip_list(request: HttpRequest) -> HttpResponse:
+    trips = selectors.trip_list(user=request.user).order_by("-slot_start", "-id")[:100]
+    return render(request, "fleet/trip_list.html", {"trips": trips})
+
+
+@login_required
+def trip_apply(request: HttpRequest) -> HttpResponse:
+    if request.user.is_contractor_staff or request.user.unit_id is None:
+        raise PermissionDenied
+    form = f.TripForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trip = services.trip_request_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("用车申请已提交，等待单位审核。"))
+            return redirect("fleet:trip-detail", pk=trip.pk)
+    return render(request, "fleet/trip_apply.html", {"form": form})
+
+
+@login_required
+def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = _trip(request, pk)
+    actions = perms.trip_actions(trip, request.user)
+    ctx: dict[str, Any] = {
+        "trip": trip,
+        "actions": actions,
+        "note_form": f.NoteForm(),
+        "posthoc_form": f.PosthocForm(),
+        "depart_form": f.DepartForm(),
+        "return_form": f.ReturnForm(),
+        "rate_form": f.RateForm(),
+    }
+    if "dispatch" in actions:
+        ctx["dispatch_form"] = f.DispatchForm(
+            vehicles=selectors.free_vehicles(trip=trip), drivers=selectors.free_drivers(trip=trip)
+        )
+    return render(request, "fleet/trip_detail.html", ctx)
+
+
+STEPS: dict[str, tuple[type[Form] | None, Callable[..., Any]]] = {
+    "approve": (f.NoteForm, services.trip_approve),
+    "reject": (f.NoteForm, services.trip_reject),
+    "cancel": (f.NoteForm, services.trip_cancel),
+    "approve_posthoc": (f.PosthocForm, services.trip_approve_posthoc),
+    "dispatch": (f.DispatchForm, services.trip_dispatch),
+    "depart": (f.DepartForm, services.trip_depart),
+    "return": (f.ReturnForm, services.trip_return),
+    "cost": (None, services.trip_cost),
+    "rate": (f.RateForm, services.trip_rate),
+}
+
+
+@login_required
+@require_POST
+def trip_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    trip = _trip(request, pk)
+    form_class, service = STEPS[step]
+    kwargs: dict[str, Any] = {}
+    form: Form | None = None
+    if form_class is not None:
+        if form_class is f.DispatchForm:
+            form = f.DispatchForm(
+                request.POST, vehicles=selectors.free_vehicles(trip=trip), drivers=selectors.free_drivers(trip=trip)
+            )
+        else:
+            form = form_class(request.POST)
+        if not form.is_valid():
+            return _step_failed(request, trip, step, form)
+        kwargs = form.cleaned_data
+    try:
+        service(trip=trip, actor=request.user, **kwargs)
+    except ValidationError as exc:
+        form = form or Form()
+        _apply_errors(form, exc)
+        return _step_failed(request, trip, step, form)
+    except (TransitionNotAllowed, ActionForbidden) as exc:
+        messages.error(request, exc.message)
+        status = 409 if isinstance(exc, TransitionNotAllowed) else 403
+        return _step_failed(request, trip, step, form or Form(), status=status)
+    messages.success(request, _("已办理。"))
+    if step in ("depart", "return") and perms.is_trip_driver(request.user, trip):
+        return redirect("fleet:driver")
+    return redirect("fleet:trip-detail", pk=trip.pk)
+
+
+def _step_failed(request: HttpRequest, trip: VehicleTrip, step: str, form: Form, status: int = 400) -> HttpResponse:
+    trip = _trip(request, trip.pk)
+    ctx: dict[str, Any] = {
+        "trip": trip,
+        "actions": perms.trip_actions(trip, request.user),
+        "failed_step": step,
+        "step_form": form,
+    }
+    return render(request, "fleet/trip_detail.html", ctx, status=status)
+
+
+@login_required
+def dispatch_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """派车单: printable."""
+    trip = _trip(request, pk)
+    if trip.vehicle_id is None:
+        raise Http404
+    return render(request, "fleet/dispatch_note.html", {"trip": trip, "printed_at": timezone.now()})
+
+
+# --- approvers -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    trips = selectors.trips_awaiting_approval(user=request.user).order_by("slot_start")
+    posthoc = [
+        t
+        for t in selectors.trip_list(user=request.user)
+        .filter(emergency=True)
+        .exclude(stage__in=[TripStage.CANCELLED, TripStage.REJECTED])[:100]
+        if "approve_posthoc" in perms.trip_actions(t, request.user)
+    ]
+    return render(request, "fleet/approvals.html", {"trips": trips, "posthoc": posthoc})
+
+
+# --- dispatcher and bureau -------------------------------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    days = request.GET.get("days", "1")
+    start, end = board_window(request.GET.get("date"), days)
+    rows = selectors.board(user=request.user, start=start, end=end)
+    span = (end - start).total_seconds()
+    lanes = []
+    for vehicle, trips in rows:
+        bars = []
+        for t in trips:
+            left = max((t.slot_start - start).total_seconds(), 0) / span * 100
+            right = min((t.slot_end - start).total_seconds(), span) / span * 100
+            bars.append({"trip": t, "left": round(left, 2), "width": round(max(right - left, 0.5), 2)})
+        lanes.append({"vehicle": vehicle, "bars": bars})
+    waiting = selectors.trip_list(user=request.user).filter(stage=TripStage.APPROVED).order_by("slot_start")[:50]
+    step = timedelta(days=7 if days == "7" else 1)
+    ticks = [start + timedelta(hours=h) for h in range(0, int(span // 3600), 24 if days == "7" else 3)]
+    return render(
+        request,
+        "fleet/board.html",
+        {
+            "lanes": lanes,
+            "waiting": waiting,
+            "start": start,
+            "end": end,
+            "days": days,
+            "ticks": ticks,
+            "prev": (timezone.localtime(start) - step).date(),
+            "next": (timezone.localtime(start) + step).date(),
+        },
+    )
+
+
+@login_required
+def vehicle_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(request, "fleet/vehicle_list.html", {"vehicles": selectors.vehicle_list(user=request.user)})
+
+
+@login_required
+def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    vehicle = get_object_or_404(selectors.vehicle_list(user=request.user), pk=pk)
+    form = f.RecordForm(request.POST or None)
+    if request.method == "POST":
+        if not perms.may_manage_vehicles(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.vehicle_record_add(vehicle=vehicle, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("档案已登记。"))
+                return redirect("fleet:vehicle-detail", pk=vehicle.pk)
+    return render(
+        request,
+        "fleet/vehicle_detail.html",
+        {
+            "vehicle": vehicle,
+            "records": selectors.vehicle_file(vehicle=vehicle)[:200],
+            "alerts": selectors.alert_list(user=request.user).filter(vehicle=vehicle, resolved_at__isnull=True),
+            "form": form,
+            "may_edit": perms.may_manage_vehicles(request.user),
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    today = timezone.localdate()
+    form = f.PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
+    ctx: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if end < start:
+            form.add_error("end", _("结束日期不能早于开始日期。"))
+        else:
+            ctx.update(
+                vehicles=reports.vehicle_report(start=start, end=end),
+                units=reports.unit_report(start=start, end=end),
+                start=start,
+                end=end,
+            )
+            if request.GET.get("format") == "xlsx":
+                response = HttpResponse(
+                    reports.export_xlsx(start=start, end=end),
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                response["Content-Disposition"] = f'attachment; filename="fleet-{start}-{end}.xlsx"'
+                return response
+    return render(request, "fleet/report.html", ctx)
+
+
+# --- driver ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def driver_home(request: HttpRequest) -> HttpResponse:
+    """The driver's phone: today's and coming trips with out/return forms."""
+    trips = selectors.driver_trips(user=request.user).order_by("slot_start")
+    return render(
+        request, "fleet/driver.html", {"trips": trips, "depart_form": f.DepartForm(), "return_form": f.ReturnForm()}
+    )
