@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -445,6 +446,7 @@ class AlertViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
 class BoardView(_FleetStaffOnly, APIView):
     """The dispatch board: ?date=YYYY-MM-DD&days=1|7."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         self.check_fleet(request)
         start, end = board_window(request.query_params.get("date"), request.query_params.get("days"))
@@ -491,6 +493,7 @@ def board_window(day: str | None, days: str | None) -> tuple[datetime, datetime]
 class ReportView(_FleetStaffOnly, APIView):
     """单车核算 and per-unit figures for ?start=&end= (inclusive local dates)."""
 
+    @extend_schema(parameters=[PeriodIn], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         self.check_fleet(request)
         period = PeriodIn(data=request.query_params)
@@ -533,6 +536,7 @@ class ReportView(_FleetStaffOnly, APIView):
 
 
 class ReportExportView(_FleetStaffOnly, APIView):
+    @extend_schema(parameters=[PeriodIn], responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     def get(self, request: Request) -> HttpResponse:
         self.check_fleet(request)
         period = PeriodIn(data=request.query_params)
