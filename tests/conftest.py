@@ -3,13 +3,42 @@ Carol supervises property for the bureau."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.conf import settings
+
+from servicedesk.celery import app as celery_app
+
+if celery_app.conf.broker_url.startswith("filesystem"):
+    # The tests' own broker folder, set before any connection exists, so a running demo never shares it.
+    _broker = Path(tempfile.mkdtemp(prefix="servicedesk-broker-"))
+    celery_app.conf.broker_transport_options = {
+        f"{name}": str(_broker / sub)
+        for name, sub in (
+            ("data_folder_in", "queue"),
+            ("data_folder_out", "queue"),
+            ("processed_folder", "processed"),
+            ("control_folder", "control"),
+        )
+    }
+    for _sub in ("queue", "processed", "control"):
+        (_broker / _sub).mkdir()
 
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # noqa: PT004
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language, whatever the previous one activated."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture(autouse=True)

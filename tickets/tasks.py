@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from django.utils import timezone
@@ -20,14 +21,18 @@ def heartbeat() -> str:
     return stamp
 
 
-@shared_task
-def sweep_sla() -> dict[str, int]:
-    return sweeper.sla_sweep()
+def _when(now: str | None) -> datetime | None:
+    return datetime.fromisoformat(now) if now else None
 
 
 @shared_task
-def expire_feedback() -> int:
-    return feedback.expire_feedback()
+def sweep_sla(now: str | None = None) -> dict[str, int]:
+    return sweeper.sla_sweep(now=_when(now))
+
+
+@shared_task
+def expire_feedback(now: str | None = None) -> int:
+    return feedback.expire_feedback(now=_when(now))
 
 
 @shared_task

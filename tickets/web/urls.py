@@ -1,3 +1,39 @@
-from django.urls import path  # noqa: F401
+"""The web pages. Names are global (no namespace) because settings refer to "login" and "home"."""
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tickets.web import console, filing, notices, pages, qr, workbench
+
+urlpatterns = [
+    path("", filing.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # requester
+    path("requests/new/", filing.request_new, name="request-new"),
+    path("requests/", pages.request_list, name="request-list"),
+    path("requests/<int:pk>/", pages.request_detail, name="request-detail"),
+    path("requests/<int:pk>/do/<slug:action>/", pages.request_action, name="request-action"),
+    path("requests/<int:pk>/comment/", pages.request_comment, name="request-comment"),
+    path("attachments/<int:pk>/", pages.attachment, name="attachment"),
+    # QR codes on rooms
+    path("qr/", qr.qr_index, name="qr-index"),
+    path("qr/buildings/<int:pk>/", qr.qr_sheet, name="qr-sheet"),
+    path("qr/r/<str:token>/", filing.qr_entry, name="qr-entry"),
+    # contractor
+    path("workbench/", workbench.workbench, name="workbench"),
+    path("workbench/mine/", workbench.workbench, {"mine": True}, name="my-tasks"),
+    # bureau
+    path("console/", console.console, name="console"),
+    path("console/complaints/", console.complaints, name="complaints"),
+    path("console/complaints/<int:pk>/callback/", console.complaint_callback_view, name="complaint-callback"),
+    # notifications
+    path("notifications/", notices.notification_list, name="notifications"),
+    path("notifications/badge/", notices.notification_badge, name="notifications-badge"),
+    path("notifications/read/", notices.notification_read_all, name="notifications-read"),
+    path("notifications/<int:pk>/", notices.notification_open, name="notification-open"),
+]

@@ -1,0 +1,191 @@
+"""The journey in a real headless Chromium: a requester files a repair from a room's QR code on a phone, the
+dispatcher assigns it, the worker resolves it with a photo on a phone, the requester rates it, and the
+supervisor sees it on the dashboard. Screenshots of the main pages go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.web.conftest import png_bytes
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1366, "height": 900}
+PASSWORD = "correct-horse-battery"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: run .ci/browser-deps"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """open_as(username, viewport, path) logs in through the real form and returns the page."""
+    contexts = []
+
+    def make(username, viewport, path="/"):
+        ctx = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE, has_touch=True)
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        page.goto(live_server.url + path)
+        if "/accounts/login/" in page.url:
+            page.get_by_label("用户名").fill(username)
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_load_state()
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_repair_journey_from_qr_code_to_dashboard(world, open_as, live_server):
+    from playwright.sync_api import expect
+
+    # 1. Alice scans the code on room 301 with her phone, logs in, and files in two taps and a description.
+    alice = open_as("alice", PHONE, reverse("qr-entry", args=[world.room.qr_token]))
+    expect(alice.locator(".qr-note")).to_contain_text("301")
+    shot(alice, "phone-01-file-category")
+    alice.get_by_role("link", name=re.compile("漏水")).click()
+    expect(alice.locator("#preview-contractor")).to_have_text("恒安物业")
+    expect(alice.locator("#preview-due")).to_be_visible()
+    alice.get_by_label("简要说明").fill("301 卫生间水管漏水")
+    alice.get_by_label("详细描述").fill("洗手池下方水管一直滴水")
+    shot(alice, "phone-02-file-describe")
+    alice.get_by_role("button", name="提交").click()
+    expect(alice.locator("#status")).to_have_text("已提交")
+    number = alice.locator(".request .num").first.inner_text()
+    pk = int(number.removeprefix("SD"))
+    shot(alice, "phone-03-request-submitted")
+
+    # 2. Bob, the dispatcher, sees it on his workbench and assigns Wang.
+    bob = open_as("bob", DESKTOP)
+    expect(bob.locator(f"#row-{pk}")).to_contain_text("301 卫生间水管漏水")
+    shot(bob, "desktop-04-workbench")
+    bob.locator(f"#row-{pk} .row-main").click()
+    bob.locator("summary", has_text="派单").click()
+    bob.get_by_label("处理人").select_option(label="王师傅")
+    bob.locator("#form-assign").get_by_role("button", name="派单").click()
+    expect(bob.locator(".flash")).to_contain_text("已完成：派单")
+
+    # 3. Wang, on his phone, accepts and starts from his task list, then resolves with a note and a photo.
+    wang = open_as("wang", PHONE)
+    row = wang.locator(f"#row-{pk}")
+    expect(row).to_contain_text("301 卫生间水管漏水")
+    shot(wang, "phone-05-my-tasks")
+    row.get_by_role("button", name="受理").click()
+    wang.locator(f"#row-{pk}").get_by_role("button", name="开始处理").click()
+    expect(wang.locator(f"#row-{pk} .status")).to_have_text("处理中")
+    wang.locator(f"#row-{pk} .row-main").click()
+    wang.locator("summary", has_text="办结").click()
+    wang.get_by_label("处理结果").fill("更换了洗手池下方的阀门")
+    wang.get_by_label("完工照片").set_input_files(
+        files=[{"name": "done.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    shot(wang, "phone-06-resolve-form")
+    wang.locator("#form-resolve").get_by_role("button", name="办结").click()
+    expect(wang.locator("#status")).to_have_text("已办结")
+    expect(wang.locator(".photos img")).to_have_count(1)
+    assert not wang.js_errors
+
+    # 4. Alice is told, opens it from her notifications and rates it.
+    alice.goto(live_server.url + reverse("notifications"))
+    expect(alice.locator(".badge")).to_be_visible()
+    shot(alice, "phone-07-notifications")
+    alice.get_by_role("link", name=re.compile("已办结")).first.click()
+    alice.get_by_label("5 非常满意").check()
+    alice.get_by_label("评价", exact=True).fill("修得很快")
+    shot(alice, "phone-08-rate")
+    alice.locator("#form-rate").get_by_role("button", name="确认并评价").click()
+    expect(alice.locator("#status")).to_have_text("已关闭")
+    shot(alice, "phone-09-request-closed")
+    assert not alice.js_errors
+
+    # 5. Carol, the property supervisor, sees it on the dashboard at her desk.
+    carol = open_as("carol", DESKTOP)
+    carol.get_by_role("link", name="监管台").first.click()
+    expect(carol.locator("#recent-feedback")).to_contain_text(number)
+    expect(carol.locator("#satisfaction")).to_contain_text("100%")
+    shot(carol, "desktop-10-console")
+
+
+MAIN_PAGES = [
+    ("alice", "home", "home", []),
+    ("alice", "file", "request-new", []),
+    ("alice", "my-requests", "request-list", []),
+    ("alice", "request", "request-detail", ["PK"]),
+    ("bob", "workbench", "workbench", []),
+    ("wang", "my-tasks", "my-tasks", []),
+    ("carol", "console", "console", []),
+    ("carol", "complaints", "complaints", []),
+    ("carol", "qr-sheet", "qr-sheet", ["BUILDING"]),
+    ("alice", "notifications", "notifications", []),
+]
+
+
+def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as, live_server, file_request):
+    from playwright.sync_api import expect
+
+    from tickets.services.transitions import transition
+
+    req = file_request()
+    transition(request=req, action="assign", actor=world.bob, assignee=world.wang)
+    transition(request=req, action="accept", actor=world.wang)
+    file_request(title="会议室空调不制冷", urgency="critical")
+    login = open_as("nobody", PHONE, reverse("login"))
+    shot(login, "phone-login")
+    for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        pages = {}
+        for username, name, url_name, args in MAIN_PAGES:
+            args = [req.pk if a == "PK" else world.building.pk if a == "BUILDING" else a for a in args]
+            if username not in pages:
+                pages[username] = open_as(username, viewport)
+            page = pages[username]
+            page.goto(live_server.url + reverse(url_name, args=args))
+            expect(page.locator("main")).to_be_visible()
+            # nothing sticks out sideways on a phone
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (name, label, overflow)
+            shot(page, f"{label}-page-{name}")
+            assert not page.js_errors, (name, page.js_errors)

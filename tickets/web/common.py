@@ -1,0 +1,141 @@
+"""Helpers the pages share: who may open which page, the SLA countdown of a row, service errors as form errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, F, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.api.serializers import sla_state
+from tickets.models import OPEN_STATUSES, ServiceRequest, Status, User
+from tickets.selectors import notifications_for
+
+# The moment the contractor must act next: respond, then arrive, then resolve. Used to sort the queue.
+NEXT_DUE = Case(
+    When(responded_at__isnull=True, then=F("response_due")),
+    When(arrived_at__isnull=True, arrival_due__isnull=False, then=F("arrival_due")),
+    default=F("resolution_due"),
+)
+
+TARGET_LABELS = {
+    "response": gettext_lazy("受理时限"),
+    "arrival": gettext_lazy("到场时限"),
+    "resolution": gettext_lazy("办结时限"),
+}
+SLA_LABELS = {"green": gettext_lazy("正常"), "yellow": gettext_lazy("预警"), "red": gettext_lazy("超时")}
+
+# Button texts of the transition table (tickets.services.transitions.ACTION_LABELS), marked for translation here
+# so that the gate's own messages, which translate the same words, are translated too.
+ACTION_TEXT = {
+    "approve": gettext_lazy("审批通过"),
+    "accept": gettext_lazy("受理"),
+    "assign": gettext_lazy("派单"),
+    "start": gettext_lazy("开始处理"),
+    "hold": gettext_lazy("挂起"),
+    "resume": gettext_lazy("恢复处理"),
+    "resolve": gettext_lazy("办结"),
+    "confirm": gettext_lazy("确认"),
+    "reopen": gettext_lazy("重开"),
+    "cancel": gettext_lazy("取消"),
+    "reject": gettext_lazy("驳回"),
+    "reassign": gettext_lazy("改派"),
+    "close": gettext_lazy("关闭"),
+}
+
+
+def is_bureau(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_bureau)
+
+
+def is_contractor(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_contractor_staff)
+
+
+def role_required(check: Callable[[User], bool], message: str) -> Callable[..., Any]:
+    """Log-in first (anonymous users go to the log-in page), then the role check answers 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):  # type: ignore[arg-type]
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """Render a page with the header's unread count filled in server-side."""
+    user = request.user
+    context.setdefault("unread_count", notifications_for(user=user).filter(read_at__isnull=True).count())  # type: ignore[arg-type]
+    return render(request, template, context, status=status)
+
+
+def duration_text(minutes: int) -> str:
+    minutes = abs(minutes)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d小时%(m)d分") % {"h": hours, "m": mins}
+    return _("%(m)d分钟") % {"m": mins}
+
+
+def next_due(req: ServiceRequest) -> tuple[str, datetime] | None:
+    if req.status not in OPEN_STATUSES or req.status == Status.PENDING_APPROVAL:
+        return None
+    for target, met in (("response", req.responded_at), ("arrival", req.arrived_at), ("resolution", req.resolved_at)):
+        due = getattr(req, f"{target}_due")
+        if met is None and due is not None:
+            return target, due
+    return None
+
+
+def decorate(rows: Iterable[ServiceRequest], now: datetime | None = None) -> list[ServiceRequest]:
+    """Attach the SLA colour and the countdown text each row shows; no query."""
+    now = now or timezone.now()
+    out = []
+    for req in rows:
+        req.sla = sla_state(req, now)  # type: ignore[attr-defined]
+        req.sla_label = SLA_LABELS[req.sla]  # type: ignore[attr-defined]
+        due = next_due(req)
+        req.due_target = TARGET_LABELS[due[0]] if due else ""  # type: ignore[attr-defined]
+        req.due_at = due[1] if due else None  # type: ignore[attr-defined]
+        req.countdown = ""  # type: ignore[attr-defined]
+        if due:
+            minutes = int((due[1] - now).total_seconds() // 60)
+            if req.paused_at:
+                req.countdown = _("计时暂停")  # type: ignore[attr-defined]
+            elif minutes >= 0:
+                req.countdown = _("剩余%(t)s") % {"t": duration_text(minutes)}  # type: ignore[attr-defined]
+            else:
+                req.countdown = _("已超时%(t)s") % {"t": duration_text(minutes)}  # type: ignore[attr-defined]
+        out.append(req)
+    return out
+
+
+def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, each message next to its field where the form has one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

@@ -1,0 +1,160 @@
+"""The bureau's console: what is open where, what is about to breach or has, satisfaction, and complaints."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets import selectors
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.models import (
+    OPEN_STATUSES,
+    Complaint,
+    EventKind,
+    Feedback,
+    Role,
+    ServiceLine,
+    ServiceRequest,
+    Status,
+    User,
+)
+from tickets.services.feedback import complaint_callback
+from tickets.web.common import NEXT_DUE, decorate, errors_to_form, is_bureau, page, role_required
+from tickets.web.forms import CallbackForm
+
+bureau_only = role_required(is_bureau, gettext_lazy("监管台仅供机关事务局管理处室使用。"))
+
+
+def console_scope(user: User) -> QuerySet[ServiceRequest]:
+    """A supervisor watches the service line in their charge; the admin and the leaders watch everything."""
+    qs = ServiceRequest.objects.visible_to(user)
+    if user.role == Role.SUPERVISOR and not user.is_superuser:
+        qs = qs.filter(service_line=user.service_line)
+    return qs
+
+
+def _local_midnight(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@bureau_only
+def console(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    now = timezone.now()
+    scope = console_scope(user)
+    open_qs = scope.filter(status__in=OPEN_STATUSES)
+    status_labels = dict(Status.choices)
+    line_labels = dict(ServiceLine.choices)
+    by_status = [
+        {"label": status_labels.get(r["status"], r["status"]), "n": r["n"], "status": r["status"]}
+        for r in open_qs.values("status").annotate(n=Count("id")).order_by("status")
+    ]
+    by_line = [
+        {"label": line_labels.get(r["service_line"], r["service_line"]), "n": r["n"]}
+        for r in open_qs.values("service_line").annotate(n=Count("id")).order_by("service_line")
+    ]
+    by_contractor = [
+        {"label": r["contractor__name"] or _("未分派（待管理处室处理）"), "n": r["n"]}
+        for r in open_qs.values("contractor__name").annotate(n=Count("id")).order_by("-n", "contractor__name")
+    ]
+    due_soon = decorate(
+        open_qs.exclude(status=Status.PENDING_APPROVAL)
+        .annotate(next_due=NEXT_DUE)
+        .filter(next_due__gte=now, next_due__lt=now + timedelta(hours=1), paused_at__isnull=True)
+        .with_list_relations()
+        .order_by("next_due")[:20],
+        now,
+    )
+    today = _local_midnight(now)
+    breached_today = decorate(
+        scope.filter(events__kind=EventKind.SLA_BREACH, events__created_at__gte=today)
+        .distinct()
+        .with_list_relations()
+        .order_by("-created_at")[:20],
+        now,
+    )
+    unrouted = decorate(open_qs.filter(contractor__isnull=True).with_list_relations().order_by("created_at")[:20], now)
+    month = today.replace(day=1)
+    feedback_qs = Feedback.objects.filter(request__in=scope, created_at__gte=month)
+    sat = feedback_qs.aggregate(n=Count("id"), avg=Avg("rating"), satisfied=Count("id", filter=Q(rating__gte=4)))
+    sat["percent"] = round(100 * sat["satisfied"] / sat["n"]) if sat["n"] else None
+    sat["target"] = settings.SERVICEDESK["SATISFIED_TARGET_PERCENT"]
+    recent = list(feedback_qs.select_related("request", "contractor").order_by("-created_at")[:10])
+    open_complaints = selectors.complaints_for(user=user).exclude(state=Complaint.State.CLOSED).count()
+    return page(
+        request,
+        "tickets/console.html",
+        {
+            "open_total": sum(r["n"] for r in by_status),
+            "by_status": by_status,
+            "by_line": by_line,
+            "by_contractor": by_contractor,
+            "due_soon": due_soon,
+            "breached_today": breached_today,
+            "unrouted": unrouted,
+            "sat": sat,
+            "recent": recent,
+            "open_complaints": open_complaints,
+        },
+    )
+
+
+@bureau_only
+def complaints(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    state = request.GET.get("state", "open")
+    qs = selectors.complaints_for(user=user).select_related("request", "contractor", "feedback", "callback_by")
+    if state == "open":
+        qs = qs.exclude(state=Complaint.State.CLOSED)
+    rows = list(qs.order_by("callback_due")[:100])
+    now = timezone.now()
+    for c in rows:
+        c.overdue = c.state == Complaint.State.OPEN and c.callback_due < now  # type: ignore[attr-defined]
+        c.form = CallbackForm(prefix=f"c{c.pk}")  # type: ignore[attr-defined]
+    bound = getattr(request, "_bound_callback", None)
+    if bound:
+        for c in rows:
+            if c.pk == bound[0]:
+                c.form = bound[1]  # type: ignore[attr-defined]
+    return page(request, "tickets/complaints.html", {"rows": rows, "state": state}, status=400 if bound else 200)
+
+
+@bureau_only
+def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("complaints")
+    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)  # type: ignore[arg-type]
+    form = CallbackForm(request.POST, prefix=f"c{pk}")
+    if form.is_valid():
+        try:
+            complaint_callback(
+                complaint=complaint,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                close=form.cleaned_data["close"],  # type: ignore[arg-type]
+            )
+        except ActionForbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect("complaints")
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("回访已记录。"))
+            return redirect("complaints")
+    messages.error(request, _("请按提示修改后重新提交。"))
+    request._bound_callback = (pk, form)  # type: ignore[attr-defined]
+    request.method = "GET"
+    return complaints(request)

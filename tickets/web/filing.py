@@ -1,0 +1,217 @@
+"""The requester's side: the home page, filing in three steps (category, place, description), the QR entry."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
+from tickets.services import comments, requests
+from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
+from tickets.web.forms import FileRequestForm, LocationForm
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: Any
+    glyph: Any
+    hint: Any
+    href: str
+
+
+def home_tiles() -> list[Tile]:
+    new = reverse("request-new")
+    return [
+        Tile(
+            "repair",
+            gettext_lazy("报修"),
+            gettext_lazy("修"),
+            gettext_lazy("水电、空调、门窗"),
+            f"{new}?line=property&root=repair",
+        ),
+        Tile(
+            "cleaning",
+            gettext_lazy("保洁"),
+            gettext_lazy("洁"),
+            gettext_lazy("办公区与公共区域"),
+            f"{new}?line=property&root=cleaning",
+        ),
+        # The fleet module owns trip requests; link by path so this page does not depend on its URL names.
+        Tile("vehicles", gettext_lazy("用车"), gettext_lazy("车"), gettext_lazy("公务用车申请"), "/fleet/apply/"),
+        Tile("meals", gettext_lazy("报餐"), gettext_lazy("餐"), gettext_lazy("食堂报餐与意见"), f"{new}?line=canteen"),
+        Tile(
+            "office",
+            gettext_lazy("办公用房"),
+            gettext_lazy("房"),
+            gettext_lazy("用房申请与调整"),
+            f"{new}?line=office_space",
+        ),
+        Tile(
+            "complaint",
+            gettext_lazy("投诉建议"),
+            gettext_lazy("诉"),
+            gettext_lazy("对服务的意见"),
+            f"{new}?root=complaint",
+        ),
+    ]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if is_contractor(user):  # type: ignore[arg-type]
+        return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
+    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
+
+
+def category_label(category: Category) -> str:
+    if get_language() == "en" and category.name_en:
+        return category.name_en
+    return category.name
+
+
+def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Category]]], bool]:
+    """Leaf categories to offer, grouped under their top-level parent; False when `root` matched nothing."""
+    cats = list(Category.objects.filter(active=True))
+    by_id = {c.pk: c for c in cats}
+    parents = {c.parent_id for c in cats if c.parent_id}
+
+    def top(c: Category) -> Category:
+        while c.parent_id and c.parent_id in by_id:
+            c = by_id[c.parent_id]
+        return c
+
+    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line)]
+    root_found = bool(root) and any(top(c).code == root or c.code == root for c in leaves)
+    if root_found:
+        leaves = [c for c in leaves if top(c).code == root or c.code == root]
+    groups: dict[int, tuple[str, list[Category]]] = {}
+    for c in sorted(leaves, key=lambda c: (top(c).sort, top(c).code, c.sort, c.code)):
+        t = top(c)
+        c.label = category_label(c)  # type: ignore[attr-defined]
+        groups.setdefault(t.pk, (category_label(t), []))[1].append(c)
+    return list(groups.values()), root_found
+
+
+def _place_params(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET[k] for k in ("compound", "building", "floor", "room") if request.GET.get(k)}
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Step 1 picks a category, step 2 the place (skipped when a QR code gave the room), step 3 describes."""
+    line = request.GET.get("line", "")
+    if line not in ServiceLine.values:
+        line = ""
+    root = request.GET.get("root", "")
+    room = None
+    if (room_id := request.GET.get("room", "")).isdigit():
+        room = Room.objects.select_related("floor__building__compound").filter(pk=int(room_id)).first()
+    base = {"line": line, "room": room, "line_label": ServiceLine(line).label if line else ""}
+
+    category_id = request.GET.get("category", "")
+    category = None
+    if category_id.isdigit():
+        category = Category.objects.filter(pk=int(category_id), active=True, children__isnull=True).first()
+    if category is None:
+        groups, root_found = _leaf_categories(line, root)
+        keep = urlencode(_place_params(request))
+        return page(
+            request,
+            "tickets/file_category.html",
+            {**base, "step": 1, "groups": groups, "keep": keep, "root": root, "root_found": root_found},
+        )
+    category.label = category_label(category)  # type: ignore[attr-defined]
+
+    if room is None and request.GET.get("step") != "3":
+        return _step_place(request, category, base, LocationForm(request.GET.dict() or None))
+    try:
+        location = LocationForm(request.GET.dict()) if room is None else None
+        if location is not None and not location.is_valid():
+            return _step_place(request, category, base, location)
+        place = requests.resolve_place(
+            compound=location.cleaned_data["compound"] if location else None,
+            building=location.cleaned_data["building"] if location else None,
+            room=location.cleaned_data["room"] if location else room,
+        )
+    except ValidationError as exc:
+        location = LocationForm(request.GET.dict())
+        location.is_valid()
+        errors_to_form(location, exc)
+        return _step_place(request, category, base, location)
+    return _step_describe(request, category, place, base)
+
+
+def _step_place(request: HttpRequest, category: Category, base: dict[str, Any], form: LocationForm) -> HttpResponse:
+    return page(request, "tickets/file_place.html", {**base, "step": 2, "category": category, "form": form})
+
+
+def _step_describe(
+    request: HttpRequest, category: Category, place: requests.Placement, base: dict[str, Any]
+) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = FileRequestForm(request.POST, request.FILES, min_photos=category.min_photos)
+        if form.is_valid():
+            key = form.cleaned_data["idempotency_key"]
+            already = ServiceRequest.objects.filter(idempotency_key=key, filed_by=user).first()
+            if already is not None:  # a double submit: show the request the first submit filed
+                return redirect("request-detail", pk=already.pk)
+            try:
+                with transaction.atomic():
+                    req = requests.request_create(
+                        actor=user,  # type: ignore[arg-type]
+                        category=category,
+                        title=form.cleaned_data["title"],
+                        description=form.cleaned_data["description"],
+                        urgency=form.cleaned_data["urgency"],
+                        compound=place.compound,
+                        building=place.building,
+                        room=place.room,
+                        location_detail=form.cleaned_data["location_detail"],
+                        idempotency_key=key,
+                    )
+                    for photo in form.cleaned_data["photos"]:
+                        comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已提交，编号 %(number)s。") % {"number": req.number})
+                return redirect("request-detail", pk=req.pk)
+        if request.FILES and "photos" not in form.errors:
+            form.add_error("photos", _("请重新选择照片：浏览器不会保留已选的文件。"))
+        status = 400
+    else:
+        form = FileRequestForm(
+            initial={"urgency": category.default_urgency, "idempotency_key": secrets.token_urlsafe(24)},
+            min_photos=category.min_photos,
+        )
+        status = 200
+    urgency = form.data.get("urgency") if form.data.get("urgency") in Urgency.values else category.default_urgency
+    preview = requests.sla_preview(category=category, place=place, urgency=urgency)
+    return page(
+        request,
+        "tickets/file_describe.html",
+        {**base, "step": 3, "category": category, "place": place, "form": form, "preview": preview},
+        status=status,
+    )
+
+
+@login_required
+def qr_entry(request: HttpRequest, token: str) -> HttpResponse:
+    """A scanned room code: the filing form with the room filled in (log-in comes first)."""
+    room = get_object_or_404(Room, qr_token=token)
+    return redirect(f"{reverse('request-new')}?{urlencode({'line': 'property', 'room': room.pk})}")

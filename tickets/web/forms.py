@@ -1,0 +1,186 @@
+"""Forms of the pages. Labels are Chinese in the source, translated like every other string."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role, Room, Urgency, User
+from tickets.services.comments import sniff_upload
+
+MAX_PHOTOS = 6
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by its content, as the attachment service will."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS})
+        for upload in files:
+            try:
+                sniff_upload(upload)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("%(name)s：%(error)s") % {"name": upload.name, "error": " ".join(exc.messages)}
+                ) from exc
+        return files
+
+
+class WebForm(forms.Form):
+    """Labels stand above their fields on these pages, so no colon after them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LocationForm(WebForm):
+    """Compound › building › floor › room; each list narrows to the choice above it."""
+
+    compound = forms.ModelChoiceField(Compound.objects.all(), label=_("院区"), empty_label=_("请选择院区"))
+    building = forms.ModelChoiceField(
+        Building.objects.none(), label=_("楼栋"), required=False, empty_label=_("请选择楼栋")
+    )
+    floor = forms.ModelChoiceField(Floor.objects.none(), label=_("楼层"), required=False, empty_label=_("请选择楼层"))
+    room = forms.ModelChoiceField(Room.objects.none(), label=_("房间"), required=False, empty_label=_("请选择房间"))
+
+    def __init__(self, data: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        data = dict(data or {})
+        # A changed parent makes the children chosen under the old one meaningless: drop them before binding.
+        compound = _pick(Compound.objects.all(), data.get("compound"))
+        building = _pick(Building.objects.filter(compound=compound), data.get("building")) if compound else None
+        floor = _pick(Floor.objects.filter(building=building), data.get("floor")) if building else None
+        if not building:
+            data.pop("building", None)
+        if not floor:
+            data.pop("floor", None)
+            data.pop("room", None)
+        super().__init__(data or None, **kwargs)
+        if compound:
+            self.fields["building"].queryset = Building.objects.filter(compound=compound)
+        if building:
+            self.fields["floor"].queryset = Floor.objects.filter(building=building)
+        if floor:
+            self.fields["room"].queryset = Room.objects.filter(floor=floor)
+        self.fields["floor"].label_from_instance = lambda f: f.name or f"{f.level}F"
+        self.fields["building"].label_from_instance = lambda b: b.name
+
+
+def _pick(queryset: Any, value: Any) -> Any:
+    if not value or not str(value).isdigit():
+        return None
+    return queryset.filter(pk=int(value)).first()
+
+
+class FileRequestForm(WebForm):
+    title = forms.CharField(
+        label=_("简要说明"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("例如：卫生间水管漏水"), "autocomplete": "off"}),
+    )
+    description = forms.CharField(label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, widget=forms.RadioSelect)
+    location_detail = forms.CharField(
+        label=_("位置补充"), required=False, max_length=200, help_text=_("如：东侧卫生间第二个隔间")
+    )
+    photos = PhotosField(label=_("照片"), help_text=_("可选，最多6张；拍照或从相册选择"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, min_photos: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.min_photos = min_photos
+
+    def clean_photos(self) -> list[UploadedFile]:
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) < self.min_photos:
+            raise ValidationError(_("该类请求至少需要%(n)d张照片。") % {"n": self.min_photos})
+        return photos
+
+
+class CommentForm(WebForm):
+    body = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(label=_("内部备注（报修人不可见）"), required=False)
+
+
+class NoteForm(WebForm):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(WebForm):
+    note = forms.CharField(label=_("重开原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(WebForm):
+    note = forms.CharField(label=_("驳回理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HoldForm(WebForm):
+    hold_reason = forms.ChoiceField(label=_("挂起原因"), choices=[("", _("请选择")), *HoldReason.choices])
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(WebForm):
+    note = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("完工照片"), help_text=_("可选，最多6张"))
+
+
+class AssignForm(WebForm):
+    assignee = forms.ModelChoiceField(User.objects.none(), label=_("处理人"), empty_label=_("请选择处理人"))
+
+    def __init__(self, *args: Any, contractor_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            contractor_id=contractor_id, is_active=True, role__in=[Role.WORKER, Role.DISPATCHER]
+        ).order_by("role", "full_name")
+
+
+class ReassignForm(WebForm):
+    contract = forms.ModelChoiceField(Contract.objects.none(), label=_("改派给合同"), empty_label=_("请选择合同"))
+    note = forms.CharField(label=_("改派原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, service_line: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = Contract.objects.filter(
+            active=True, service_line=service_line
+        ).select_related("contractor")
+        self.fields["contract"].label_from_instance = lambda c: f"{c.contractor.name} · {c.name}"
+
+
+RATING_CHOICES = [
+    (5, _("5 非常满意")),
+    (4, _("4 满意")),
+    (3, _("3 一般")),
+    (2, _("2 不满意")),
+    (1, _("1 非常不满意")),
+]
+
+
+class FeedbackForm(WebForm):
+    rating = forms.TypedChoiceField(label=_("评分"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("评价"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("2分及以下请写明原因")
+    )
+
+
+class CallbackForm(WebForm):
+    note = forms.CharField(label=_("回访记录"), widget=forms.Textarea(attrs={"rows": 2}))
+    close = forms.BooleanField(label=_("回访后办结投诉"), required=False)

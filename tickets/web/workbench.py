@@ -1,0 +1,124 @@
+"""The contractor's workbench: the open queue by due time, coloured by SLA state, and a worker's own tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets import selectors
+from tickets.models import OPEN_STATUSES, Building, ServiceRequest, Status, Urgency, User
+from tickets.services.transitions import allowed_actions
+from tickets.web.common import ACTION_TEXT, NEXT_DUE, decorate, is_bureau, is_contractor, page, role_required
+
+QUICK = ("accept", "start", "resume")  # one-tap actions offered on the queue row itself
+
+
+class QueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in Status if s in OPEN_STATUSES], label=_("状态"), empty_label=_("全部")
+    )
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("紧急程度"), empty_label=_("全部"))
+    building = django_filters.ModelChoiceFilter(
+        queryset=Building.objects.select_related("compound"), label=_("楼栋"), empty_label=_("全部")
+    )
+    who = django_filters.ChoiceFilter(
+        method="filter_who",
+        label=_("处理人"),
+        empty_label=_("全部"),
+        choices=[("mine", _("我的")), ("unassigned", _("未派单"))],
+    )
+    sla = django_filters.ChoiceFilter(
+        method="filter_sla",
+        label=_("时限"),
+        empty_label=_("全部"),
+        choices=[("overdue", _("已超时")), ("hour", _("1小时内到期"))],
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+
+    class Meta:
+        model = ServiceRequest
+        fields: list[str] = []
+
+    def filter_who(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "mine":
+            return qs.filter(assignee=self.request.user)  # type: ignore[union-attr]
+        if value == "unassigned":
+            return qs.filter(assignee__isnull=True)
+        return qs
+
+    def filter_sla(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        now = timezone.now()
+        if value == "overdue":
+            return qs.filter(
+                Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True) | Q(next_due__lt=now)
+            )
+        if value == "hour":
+            return qs.filter(next_due__gte=now, next_due__lt=now + timedelta(hours=1))
+        return qs
+
+    def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        q = Q(title__icontains=value) | Q(description__icontains=value)
+        digits = value.upper().removeprefix("SD").lstrip("0")
+        if digits.isdigit():
+            q |= Q(pk=int(digits))
+        return qs.filter(q)
+
+
+def queue_queryset(user: User) -> QuerySet[ServiceRequest]:
+    return (
+        selectors.request_list(user=user)
+        .filter(status__in=[s for s in OPEN_STATUSES if s != Status.PENDING_APPROVAL])
+        .annotate(next_due=NEXT_DUE)
+        .order_by(F("next_due").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def _with_quick(rows: list[ServiceRequest], user: User) -> list[ServiceRequest]:
+    for r in rows:
+        r.quick = [(a, ACTION_TEXT[a]) for a in allowed_actions(r, user) if a in QUICK]  # type: ignore[attr-defined]
+    return rows
+
+
+def _allowed(user: User) -> bool:
+    return is_contractor(user) or is_bureau(user)
+
+
+@role_required(_allowed, _("工作台仅供服务商和管理处室使用。"))
+def workbench(request: HttpRequest, mine: bool = False) -> HttpResponse:
+    user: Any = request.user
+    qs = queue_queryset(user)
+    if mine:
+        qs = qs.filter(assignee=user)
+    flt = QueueFilter(request.GET or None, queryset=qs, request=request)
+    flt.form.label_suffix = ""
+    for field in flt.form.fields.values():
+        field.widget.attrs.setdefault("class", "input")
+    if mine:
+        flt.form.fields.pop("who")
+    rows_qs = flt.qs if flt.is_bound else qs
+    page_obj = Paginator(rows_qs, 50).get_page(request.GET.get("page"))
+    rows = _with_quick(decorate(page_obj.object_list), user)
+    template = "tickets/workbench.html"
+    context = {"filter": flt, "page_obj": page_obj, "rows": rows, "mine": mine}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
+        return render(request, "tickets/_queue.html", context)
+    return page(request, template, context)
+
+
+def queue_row(request: HttpRequest, pk: int, message: str = "") -> HttpResponse:
+    """One row of the queue after a quick action (htmx swaps it in place)."""
+    user: Any = request.user
+    req = get_object_or_404(selectors.request_list(user=user), pk=pk)
+    row = _with_quick(decorate([req]), user)[0]
+    return render(request, "tickets/_queue_row.html", {"r": row, "row_message": message})
