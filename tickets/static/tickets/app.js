@@ -27,6 +27,12 @@
     });
   }
 
+  // Print buttons (dispatch notes, scorecards): no inline handlers, so the CSP can forbid them.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 30000);
