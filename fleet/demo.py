@@ -170,8 +170,18 @@ def build_fleet_reference(
 def load_fleet_demo() -> FleetReference:
     """Fleet demo data on top of the core's demo (its compounds and units, if loaded)."""
     compounds = list(Compound.objects.all()[:3]) or [Compound.objects.create(code="south", name="南院")]
-    ref = build_fleet_reference(compounds=compounds)
-    Unit.objects.get_or_create(code="fgw", defaults={"name": "发改委"})
+    # Reuse the car-service company and dispatcher of the core demo when it is loaded.
+    car_service = Contractor.objects.filter(service_line=ServiceLine.VEHICLES).order_by("pk").first()
+    dispatcher = (
+        User.objects.filter(contractor=car_service, role=Role.DISPATCHER).order_by("pk").first() if car_service else None
+    )
+    ref = build_fleet_reference(
+        compounds=compounds,
+        contractor_code=car_service.code if car_service else "car",
+        dispatcher_username=dispatcher.username if dispatcher else "dan",
+    )
+    if not Unit.objects.exists():
+        Unit.objects.create(code="fgw", name="发改委")
     today = timezone.localdate()
     now = timezone.now()
     for vehicle in ref.vehicles:
