@@ -11,6 +11,15 @@ BEAT_SCHEDULE = {
     "heartbeat": {"task": "tickets.tasks.heartbeat", "schedule": 60.0},
     "sla-sweep": {"task": "tickets.tasks.sweep_sla", "schedule": 60.0},
     "feedback-expiry": {"task": "tickets.tasks.expire_feedback", "schedule": crontab(minute="*/15")},
+    # reports and assessment: on the 1st, for the month before
+    "reports-monthly": {
+        "task": "tickets.reports.tasks.generate_monthly_report",
+        "schedule": crontab(minute="0", hour="6", day_of_month="1"),
+    },
+    "scorecards-monthly-draft": {
+        "task": "tickets.reports.tasks.draft_scorecards",
+        "schedule": crontab(minute="30", hour="6", day_of_month="1"),
+    },
     # official vehicles
     "fleet-overdue-returns": {"task": "fleet.tasks.check_overdue_returns", "schedule": crontab(minute="*/5")},
     "fleet-off-hours-use": {"task": "fleet.tasks.check_off_hours_use", "schedule": crontab(minute="*/15")},

@@ -37,10 +37,8 @@ from tickets.models import (
 )
 from tickets.services.transitions import transition
 
-try:  # the calendar admin registers itself on import
-    from tickets import admin_calendars  # noqa: F401
-except ImportError:  # pragma: no cover - while it is being written
-    pass
+from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
+from tickets.reports import admin as reports_admin  # noqa: F401  (registers inspections and scorecards)
 
 
 class FloorInline(admin.TabularInline):

@@ -1,3 +1,22 @@
+from tickets.models.assessment import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Export,
+    Indicator,
+    Inspection,
+    InspectionPhoto,
+    InspectionResult,
+    MonthlyReport,
+    PaymentRule,
+    PenaltyEvent,
+    PenaltySeverity,
+    Scorecard,
+    ScorecardAdjustment,
+    ScorecardAppeal,
+    ScorecardLine,
+    SchemeIndicator,
+    ScoringScheme,
+)
 from tickets.models.calendars import BusinessCalendar, CalendarDay, HolidayYear
 from tickets.models.catalogue import Category, Contract, SlaPolicy, SlaPolicyVersion, SlaTargetRow
 from tickets.models.choices import (
@@ -26,6 +45,23 @@ from tickets.models.places import Building, Compound, Floor, Room, RoomFunction
 from tickets.models.requests import Pause, ServiceRequest
 
 __all__ = [
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Export",
+    "Indicator",
+    "Inspection",
+    "InspectionPhoto",
+    "InspectionResult",
+    "MonthlyReport",
+    "PaymentRule",
+    "PenaltyEvent",
+    "PenaltySeverity",
+    "Scorecard",
+    "ScorecardAdjustment",
+    "ScorecardAppeal",
+    "ScorecardLine",
+    "SchemeIndicator",
+    "ScoringScheme",
     "CLOCK_STOPPING_HOLDS",
     "FINAL_STATUSES",
     "OPEN_STATUSES",

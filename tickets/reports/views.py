@@ -1,0 +1,161 @@
+"""Report pages: thin views over the same selectors and services as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.exceptions import ActionForbidden
+from tickets.models import (
+    Compound,
+    Contractor,
+    Export,
+    MonthlyReport,
+    Role,
+    ScorecardAppeal,
+    ServiceLine,
+    Urgency,
+)
+from tickets.reports import scorecards
+from tickets.reports.params import GROUPINGS, parse_report_params, report_scope
+from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
+
+
+def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Bad input renders the form again with field messages (400); a forbidden scope renders 403."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ActionForbidden as exc:
+            return render(request, "tickets/reports/error.html", {"message": exc.message}, status=403)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            return render(request, "tickets/reports/error.html", {"errors": errors}, status=400)
+
+    return login_required(inner)
+
+
+def _default_query(request: HttpRequest) -> dict[str, str]:
+    data = request.GET.dict()
+    if not data.get("date_from") and not data.get("date_to"):
+        today = timezone.localdate()
+        data["date_from"] = today.replace(day=1).isoformat()
+        data["date_to"] = today.isoformat()
+    return data
+
+
+@_guarded
+def sla_page(request: HttpRequest) -> HttpResponse:
+    data = _default_query(request)
+    params = parse_report_params(request.user, data)  # type: ignore[arg-type]
+    now = timezone.now()
+    report = sla_report(params, now=now)
+    trend = sla_trend(params, now=now)
+    api_base = reverse("reports:api-sla-requests")
+    page_base = reverse("reports:sla-requests-page")
+    for row in [*report["rows"], report["total"]]:
+        row["page_links"] = {m: url.replace(api_base, page_base, 1) for m, url in row["links"].items()}
+    query = "&".join(f"{k}={v}" for k, v in params.query_dict().items())
+    charts = {
+        "trend": trend,
+        "backlog": [{"label": str(r["label"]), **r["backlog"]} for r in report["rows"]],
+        "satisfaction": [
+            {"label": str(r["label"]), "mean": r["satisfaction"]["mean"], "pct": r["satisfaction"]["satisfied_pct"]}
+            for r in report["rows"]
+        ],
+    }
+    return render(
+        request,
+        "tickets/reports/sla.html",
+        {
+            "report": report,
+            "params": params,
+            "data": data,
+            "groupings": [(k, str(v[1])) for k, v in GROUPINGS.items()],
+            "service_lines": ServiceLine.choices,
+            "urgencies": Urgency.choices,
+            "contractors": Contractor.objects.filter(active=True),
+            "compounds": Compound.objects.all(),
+            "charts": charts,
+            "query": query,
+        },
+    )
+
+
+@_guarded
+def drill_page(request: HttpRequest) -> HttpResponse:
+    params = parse_report_params(request.user, request.GET)  # type: ignore[arg-type]
+    metric = request.GET.get("metric", "volume")
+    if metric not in DRILL_METRICS:
+        raise ValidationError({"metric": [_("未知的指标：%(v)s。") % {"v": metric}]})
+    qs = drill_queryset(params, metric, request.GET.get("key", ""), timezone.now())
+    qs = qs.with_list_relations().order_by("-created_at", "-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rest = request.GET.copy()
+    rest.pop("page", None)
+    return render(
+        request,
+        "tickets/reports/drill.html",
+        {"page": page, "metric": metric, "params": params, "rest": rest.urlencode()},
+    )
+
+
+@_guarded
+def export_page(request: HttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(Export, pk=pk, owner=request.user)
+    return render(
+        request,
+        "tickets/reports/export.html",
+        {"export": export, "poll_url": reverse("reports:api-export", args=[export.pk])},
+    )
+
+
+@_guarded
+def monthly_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR)):
+        raise ActionForbidden(_("只有机关事务局人员可以查看月报。"))
+    return render(request, "tickets/reports/monthly.html", {"reports": MonthlyReport.objects.all()[:120]})
+
+
+@_guarded
+def scorecards_page(request: HttpRequest) -> HttpResponse:
+    report_scope(request.user)  # type: ignore[arg-type]
+    cards = scorecards.scorecards_visible_to(request.user)[:300]  # type: ignore[arg-type]
+    return render(request, "tickets/reports/scorecards.html", {"cards": cards})
+
+
+@_guarded
+def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable scorecard."""
+    card = get_object_or_404(scorecards.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    names = dict(Compound.objects.values_list("pk", "name"))
+    lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
+    appeals = ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month)
+    deadline = (
+        card.signed_at + timedelta(days=int(card.scheme_snapshot.get("appeal_days", 5))) if card.signed_at else None
+    )
+    return render(
+        request,
+        "tickets/reports/scorecard.html",
+        {
+            "card": card,
+            "lines": lines,
+            "appeals": appeals,
+            "appeal_deadline": deadline,
+            "adjustments": card.adjustments.select_related("line", "actor"),
+        },
+    )
