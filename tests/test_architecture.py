@@ -1,6 +1,8 @@
 """The shape the product keeps: the core never imports its modules."""
 
 import ast
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +29,7 @@ def test_events_cannot_be_changed_or_deleted(world):
 
     file_leak(world)
     event = Event.objects.get()
-    import pytest
+
 
     event.note = "篡改"
     with pytest.raises(PermissionError):
@@ -38,3 +40,18 @@ def test_events_cannot_be_changed_or_deleted(world):
         Event.objects.all().delete()
     with pytest.raises(PermissionError):
         Event.objects.update(note="x")
+
+
+@pytest.mark.postgres
+def test_database_refuses_to_change_or_delete_events(world):
+    from django.db import DatabaseError, connection, transaction
+
+    from tests.tickets.helpers import file_leak
+    from tickets.models import Event
+
+    file_leak(world)
+    event_id = Event.objects.get().pk
+    for sql in ("UPDATE tickets_event SET note = 'x' WHERE id = %s", "DELETE FROM tickets_event WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event_id])
+    assert Event.objects.filter(pk=event_id, note="").exists()
