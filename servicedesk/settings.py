@@ -113,7 +113,8 @@ else:
             },
         }
     }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Our apps set BigAutoField in their AppConfig; third-party apps (celery beat) keep the AutoField of their migrations.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 AUTH_USER_MODEL = "tickets.User"
 AUTHENTICATION_BACKENDS = ["servicedesk.auth.ThrottledModelBackend"]
 
