@@ -536,7 +536,10 @@ class ReportView(_FleetStaffOnly, APIView):
 
 
 class ReportExportView(_FleetStaffOnly, APIView):
-    @extend_schema(parameters=[PeriodIn], responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[PeriodIn],
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request) -> HttpResponse:
         self.check_fleet(request)
         period = PeriodIn(data=request.query_params)

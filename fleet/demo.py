@@ -173,7 +173,9 @@ def load_fleet_demo() -> FleetReference:
     # Reuse the car-service company and dispatcher of the core demo when it is loaded.
     car_service = Contractor.objects.filter(service_line=ServiceLine.VEHICLES).order_by("pk").first()
     dispatcher = (
-        User.objects.filter(contractor=car_service, role=Role.DISPATCHER).order_by("pk").first() if car_service else None
+        User.objects.filter(contractor=car_service, role=Role.DISPATCHER).order_by("pk").first()
+        if car_service
+        else None
     )
     ref = build_fleet_reference(
         compounds=compounds,

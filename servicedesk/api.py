@@ -25,9 +25,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, IntegrityError):
-        return Response(
-            {"detail": str(_conflict_message()), "code": "conflict"}, status=status.HTTP_409_CONFLICT
-        )
+        return Response({"detail": str(_conflict_message()), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
 
 

@@ -28,7 +28,7 @@ if celery_app.conf.broker_url.startswith("filesystem"):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):  # noqa: PT004
+def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -91,7 +91,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -107,8 +107,12 @@ def make_policy(code: str = "property-std", *, warn: int = 80, business: bool = 
         Urgency.SCHEDULED: (240, None, 900),
     }.items():
         SlaTargetRow.objects.create(
-            version=version, urgency=urgency, response_minutes=resp, arrival_minutes=arr,
-            resolution_minutes=res, business_time=business,
+            version=version,
+            urgency=urgency,
+            response_minutes=resp,
+            arrival_minutes=arr,
+            resolution_minutes=res,
+            business_time=business,
         )
     return policy
 
@@ -158,16 +162,33 @@ def build_world() -> World:
     )
     cleaning = Category.objects.create(code="cleaning", name="保洁", service_line=ServiceLine.PROPERTY)
     contract = Contract.objects.create(
-        code="WY-2026", name="南院物业服务合同", contractor=contractor, service_line=ServiceLine.PROPERTY,
-        starts_on=date(2026, 1, 1), ends_on=date(2027, 12, 31), sla_policy=policy, calendar=calendar,
+        code="WY-2026",
+        name="南院物业服务合同",
+        contractor=contractor,
+        service_line=ServiceLine.PROPERTY,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        sla_policy=policy,
+        calendar=calendar,
         monthly_fee=Decimal("100000"),
     )
     contract.categories.add(repair)
     contract.compounds.add(compound)
     return World(
-        compound=compound, other_compound=other_compound, building=building, room=room, unit=unit,
-        other_unit=other_unit, contractor=contractor, other_contractor=other_contractor, calendar=calendar,
-        policy=policy, repair=repair, leak=leak, cleaning=cleaning, contract=contract,
+        compound=compound,
+        other_compound=other_compound,
+        building=building,
+        room=room,
+        unit=unit,
+        other_unit=other_unit,
+        contractor=contractor,
+        other_contractor=other_contractor,
+        calendar=calendar,
+        policy=policy,
+        repair=repair,
+        leak=leak,
+        cleaning=cleaning,
+        contract=contract,
         alice=UserFactory(username="alice", full_name="李爱丽", unit=unit),
         erin=UserFactory(username="erin", full_name="赵二琳", unit=other_unit),
         uma=UserFactory(username="uma", full_name="孙审核", unit=unit, role=Role.UNIT_APPROVER),

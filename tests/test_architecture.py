@@ -1,9 +1,9 @@
 """The shape the product keeps: the core never imports its modules."""
 
 import ast
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = {"canteen", "fleet", "offices"}
@@ -29,7 +29,6 @@ def test_events_cannot_be_changed_or_deleted(world):
 
     file_leak(world)
     event = Event.objects.get()
-
 
     event.note = "篡改"
     with pytest.raises(PermissionError):

@@ -13,8 +13,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -38,8 +43,13 @@ def test_malformed_boolean_names_the_variable():
 
 def test_check_deploy_is_clean_in_production():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SERVICEDESK_MODE="production", SECRET_KEY="s3cr3t-" + "x" * 60, ALLOWED_HOSTS="desk.example.gov.cn",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SERVICEDESK_MODE="production",
+        SECRET_KEY="s3cr3t-" + "x" * 60,
+        ALLOWED_HOSTS="desk.example.gov.cn",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
     )
     assert result.returncode == 0, result.stderr

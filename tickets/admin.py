@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
     Building,
@@ -35,10 +36,8 @@ from tickets.models import (
     User,
     WebhookEndpoint,
 )
-from tickets.services.transitions import transition
-
-from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
 from tickets.reports import admin as reports_admin  # noqa: F401  (registers inspections and scorecards)
+from tickets.services.transitions import transition
 
 
 class FloorInline(admin.TabularInline):
@@ -198,8 +197,18 @@ def _gate_action(name: str, label: str) -> Any:
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(ReadOnlyAdmin):
-    list_display = ["number", "title", "status", "urgency", "category", "compound", "contractor", "created_at",
-                    "resolution_due", "calendar_incomplete"]
+    list_display = [
+        "number",
+        "title",
+        "status",
+        "urgency",
+        "category",
+        "compound",
+        "contractor",
+        "created_at",
+        "resolution_due",
+        "calendar_incomplete",
+    ]
     list_filter = ["status", "service_line", "urgency", "contractor", "calendar_incomplete", "resolution_breached"]
     search_fields = ["title", "description"]
     list_select_related = ["category", "compound", "contractor"]

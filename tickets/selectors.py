@@ -13,10 +13,14 @@ def request_list(*, user: User) -> QuerySet[ServiceRequest]:
 
 
 def request_detail_queryset(*, user: User) -> QuerySet[ServiceRequest]:
-    return request_list(user=user).select_related("policy_version__policy", "filed_by").prefetch_related(
-        Prefetch("events", queryset=Event.objects.select_related("actor").order_by("created_at", "id")),
-        "comments__author",
-        "attachments",
+    return (
+        request_list(user=user)
+        .select_related("policy_version__policy", "filed_by")
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.select_related("actor").order_by("created_at", "id")),
+            "comments__author",
+            "attachments",
+        )
     )
 
 

@@ -12,6 +12,10 @@ def at(*args: int) -> datetime:
 
 def file_leak(world, *, now=None, by=None, urgency=None, title="漏水"):
     return request_create(
-        actor=by or world.alice, category=world.leak, room=world.room, title=title, urgency=urgency,
+        actor=by or world.alice,
+        category=world.leak,
+        room=world.room,
+        title=title,
+        urgency=urgency,
         now=now or at(2026, 3, 10, 9, 0),
     )

@@ -10,7 +10,8 @@ from tickets.services.feedback import complaint_callback, expire_feedback, feedb
 from tickets.services.transitions import transition
 
 
-def resolved(world, *, when=at(2026, 3, 10, 10, 0)):
+def resolved(world, *, when=None):
+    when = when or at(2026, 3, 10, 10, 0)
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(request=req, action="resolve", actor=world.wang, note="已修复", now=when)
@@ -25,7 +26,10 @@ def test_good_rating_closes_and_is_attributed(world):
     assert req.status == Status.CLOSED and req.rating == 4
     fb = Feedback.objects.get(request=req)
     assert (fb.contractor, fb.category, fb.compound, fb.building) == (
-        world.contractor, world.leak, world.compound, world.building
+        world.contractor,
+        world.leak,
+        world.compound,
+        world.building,
     )
 
 
@@ -50,7 +54,9 @@ def test_low_rating_reopens_and_opens_complaint_with_callback(world):
     # the contractor is back on it: accept again is allowed, and the resolution clock restarted
     assert req.resolution_due > at(2026, 9, 30, 16, 0)
     transition(request=req, action="accept", actor=world.wang, now=at(2026, 10, 8, 9, 0))
-    done = complaint_callback(complaint=complaint, actor=world.carol, note="已电话回访，报修人认可", now=at(2026, 10, 8, 10, 0))
+    done = complaint_callback(
+        complaint=complaint, actor=world.carol, note="已电话回访，报修人认可", now=at(2026, 10, 8, 10, 0)
+    )
     assert done.state == Complaint.State.CALLED_BACK
 
 

@@ -447,8 +447,6 @@ def test_command_missing_file(db, tmp_path):
 # --- admin page --------------------------------------------------------------------------------------------
 
 
-
-
 def test_admin_page_imports_a_file(client, admin_user, bureau):
     client.force_login(admin_user)
     url = reverse("admin:tickets_import")
@@ -467,7 +465,9 @@ def test_admin_page_shows_the_error_table(client, admin_user, bureau):
     client.force_login(admin_user)
     data = csv_bytes([UNIT_HEADER, ["x", "甲", "ghost", ""], ["jgswj", "局", "", "区级"]])
 
-    response = client.post(reverse("admin:tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", data)})
+    response = client.post(
+        reverse("admin:tickets_import"), {"kind": "units", "file": SimpleUploadedFile("u.csv", data)}
+    )
 
     assert response.status_code == 200
     table = response.text[response.text.index('id="import-errors"') :]

@@ -39,7 +39,11 @@ def test_paused_requests_are_not_swept(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req, action="hold", actor=world.wang, hold_reason="awaiting_requester", note="约下午",
+        request=req,
+        action="hold",
+        actor=world.wang,
+        hold_reason="awaiting_requester",
+        note="约下午",
         now=at(2026, 3, 10, 9, 10),
     )
     assert sla_sweep(now=at(2026, 3, 12, 9, 0))["breaches"] == 0

@@ -61,8 +61,12 @@ def test_hold_awaiting_requester_pauses_clock_and_moves_deadline(world):
     assert req.resolution_due == at(2026, 3, 10, 14, 30)
     transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req, action="hold", actor=world.wang, now=at(2026, 3, 10, 9, 30),
-        hold_reason="awaiting_requester", note="报修人不在办公室",
+        request=req,
+        action="hold",
+        actor=world.wang,
+        now=at(2026, 3, 10, 9, 30),
+        hold_reason="awaiting_requester",
+        note="报修人不在办公室",
     )
     req.refresh_from_db()
     assert req.paused_at == at(2026, 3, 10, 9, 30)
@@ -79,7 +83,11 @@ def test_hold_for_parts_does_not_stop_contractor_clock(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req, action="hold", actor=world.wang, now=at(2026, 3, 10, 9, 30), hold_reason="awaiting_parts",
+        request=req,
+        action="hold",
+        actor=world.wang,
+        now=at(2026, 3, 10, 9, 30),
+        hold_reason="awaiting_parts",
         note="等配件",
     )
     req.refresh_from_db()
@@ -103,9 +111,12 @@ def test_assign_only_to_own_contractor_staff(world, api):
     response = api(world.bob).post(f"/api/v1/requests/{req.pk}/assign/", {"assignee": world.zed.pk}, format="json")
     assert response.status_code == 400
     assert "assignee" in response.data
-    assert api(world.wang).post(
-        f"/api/v1/requests/{req.pk}/assign/", {"assignee": world.wang.pk}, format="json"
-    ).status_code == 403  # a worker is not the dispatcher
+    assert (
+        api(world.wang)
+        .post(f"/api/v1/requests/{req.pk}/assign/", {"assignee": world.wang.pk}, format="json")
+        .status_code
+        == 403
+    )  # a worker is not the dispatcher
 
 
 def test_reassign_by_bureau_restarts_clock_for_new_contractor(world):
@@ -116,13 +127,26 @@ def test_reassign_by_bureau_restarts_clock_for_new_contractor(world):
 
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     other = Contract.objects.create(
-        code="WY2-2026", name="备用物业合同", contractor=world.other_contractor, service_line="property",
-        starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), sla_policy=world.policy, calendar=world.calendar,
+        code="WY2-2026",
+        name="备用物业合同",
+        contractor=world.other_contractor,
+        service_line="property",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        sla_policy=world.policy,
+        calendar=world.calendar,
         monthly_fee=Decimal("5000"),
     )
     with pytest.raises(ValidationError):
         transition(request=req, action="reassign", actor=world.carol, contract=other, note="")
-    transition(request=req, action="reassign", actor=world.carol, contract=other, note="原服务商无人", now=at(2026, 3, 10, 10, 0))
+    transition(
+        request=req,
+        action="reassign",
+        actor=world.carol,
+        contract=other,
+        note="原服务商无人",
+        now=at(2026, 3, 10, 10, 0),
+    )
     req.refresh_from_db()
     assert req.contractor == world.other_contractor
     assert req.response_due == at(2026, 3, 10, 10, 30)

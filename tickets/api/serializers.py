@@ -69,12 +69,44 @@ class RequestListSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceRequest
         fields = [
-            "id", "number", "kind", "title", "status", "status_display", "urgency", "urgency_display",
-            "service_line", "category", "category_name", "compound", "compound_name", "building", "building_name",
-            "room", "room_number", "contractor", "contractor_name", "assignee", "assignee_name", "requester",
-            "requester_name", "created_at", "response_due", "arrival_due", "resolution_due", "responded_at",
-            "arrived_at", "resolved_at", "closed_at", "response_breached", "arrival_breached", "resolution_breached",
-            "calendar_incomplete", "rating", "reopen_count", "sla_state",
+            "id",
+            "number",
+            "kind",
+            "title",
+            "status",
+            "status_display",
+            "urgency",
+            "urgency_display",
+            "service_line",
+            "category",
+            "category_name",
+            "compound",
+            "compound_name",
+            "building",
+            "building_name",
+            "room",
+            "room_number",
+            "contractor",
+            "contractor_name",
+            "assignee",
+            "assignee_name",
+            "requester",
+            "requester_name",
+            "created_at",
+            "response_due",
+            "arrival_due",
+            "resolution_due",
+            "responded_at",
+            "arrived_at",
+            "resolved_at",
+            "closed_at",
+            "response_breached",
+            "arrival_breached",
+            "resolution_breached",
+            "calendar_incomplete",
+            "rating",
+            "reopen_count",
+            "sla_state",
         ]
 
     def get_assignee_name(self, obj: ServiceRequest) -> str | None:
@@ -94,8 +126,18 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = [
-            "id", "kind", "kind_display", "action", "actor", "actor_name", "on_behalf_of", "from_status",
-            "to_status", "changes", "note", "created_at",
+            "id",
+            "kind",
+            "kind_display",
+            "action",
+            "actor",
+            "actor_name",
+            "on_behalf_of",
+            "from_status",
+            "to_status",
+            "changes",
+            "note",
+            "created_at",
         ]
 
     def get_actor_name(self, obj: Event) -> str:
@@ -134,8 +176,16 @@ class RequestDetailSerializer(RequestListSerializer):
     class Meta(RequestListSerializer.Meta):
         fields = [
             *RequestListSerializer.Meta.fields,
-            "description", "location_detail", "hold_reason", "approval_stage", "policy", "feedback_due",
-            "timeline", "comments", "attachments", "allowed_actions",
+            "description",
+            "location_detail",
+            "hold_reason",
+            "approval_stage",
+            "policy",
+            "feedback_due",
+            "timeline",
+            "comments",
+            "attachments",
+            "allowed_actions",
         ]
 
     def _show_internal(self, obj: ServiceRequest) -> bool:
@@ -232,8 +282,17 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = [
-            "id", "parent", "code", "name", "name_en", "kind", "service_line", "default_urgency", "needs_approval",
-            "required_fields", "min_photos",
+            "id",
+            "parent",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "service_line",
+            "default_urgency",
+            "needs_approval",
+            "required_fields",
+            "min_photos",
         ]
 
 
@@ -264,8 +323,18 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "request", "request_number", "source", "state", "service_line", "contractor", "summary",
-            "callback_due", "callback_at", "callback_note", "created_at",
+            "id",
+            "request",
+            "request_number",
+            "source",
+            "state",
+            "service_line",
+            "contractor",
+            "summary",
+            "callback_due",
+            "callback_at",
+            "callback_note",
+            "created_at",
         ]
 
 

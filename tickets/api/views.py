@@ -112,7 +112,9 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         comment = comments.comment_add(request=req, actor=request.user, **data.validated_data)
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": s.AttachmentInputSerializer}, responses={201: s.AttachmentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentInputSerializer}, responses={201: s.AttachmentSerializer}
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: Any = None) -> Response:
         req = self._visible(pk)
@@ -147,7 +149,9 @@ class AttachmentDownloadView(APIView):
         if not selectors.request_list(user=request.user).filter(pk=attachment.request_id).exists():
             raise Http404
         response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
             content_type=attachment.content_type,
         )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

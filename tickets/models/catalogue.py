@@ -76,11 +76,19 @@ class Category(models.Model):
     code = models.SlugField(_("编码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
-    kind = models.CharField(_("业务类型"), max_length=30, default="property", help_text=_("登记的请求类型，如 property"))
+    kind = models.CharField(
+        _("业务类型"), max_length=30, default="property", help_text=_("登记的请求类型，如 property")
+    )
     service_line = models.CharField(_("服务条线"), max_length=20, choices=ServiceLine.choices)
-    default_urgency = models.CharField(_("默认紧急程度"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    default_urgency = models.CharField(
+        _("默认紧急程度"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     sla_policy = models.ForeignKey(
-        SlaPolicy, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SLA策略"),
+        SlaPolicy,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("SLA策略"),
         help_text=_("为空时使用合同的SLA策略"),
     )
     needs_approval = models.BooleanField(_("需要审批"), default=False)
@@ -130,7 +138,9 @@ class Contract(models.Model):
         verbose_name_plural = _("服务合同")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="contract_period_valid"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="contract_period_valid"
+            ),
             models.CheckConstraint(condition=models.Q(monthly_fee__gte=0), name="contract_fee_not_negative"),
         ]
 

@@ -37,8 +37,13 @@ class Event(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("操作人"), help_text=_("为空表示系统"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+        help_text=_("为空表示系统"),
     )
     on_behalf_of = models.CharField(
         _("代表"), max_length=100, blank=True, help_text=_("操作人代表的一方：服务商、单位或机关事务局")

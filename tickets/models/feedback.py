@@ -17,6 +17,9 @@ class Comment(models.Model):
         verbose_name_plural = _("留言")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:30]}"
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"requests/{instance.request_id}/{instance.stored_name}"
@@ -36,6 +39,9 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Feedback(models.Model):
@@ -57,6 +63,9 @@ class Feedback(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_range"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} ★{self.rating}"
 
 
 class Complaint(models.Model):
@@ -91,6 +100,9 @@ class Complaint(models.Model):
         verbose_name_plural = _("投诉")
         ordering = ["callback_due"]
 
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.request_id}"
+
 
 class Notification(models.Model):
     """One in-app message per event and recipient; e-mail is sent from it at most once."""
@@ -112,6 +124,9 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["event", "recipient"], name="notification_once_per_event_recipient"),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class WebhookEndpoint(models.Model):
@@ -143,3 +158,6 @@ class WebhookDelivery(models.Model):
         verbose_name = _("Webhook投递")
         verbose_name_plural = _("Webhook投递")
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id}→{self.event_id}"

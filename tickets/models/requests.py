@@ -43,7 +43,11 @@ class ServiceRequest(models.Model):
         "tickets.Contractor", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("服务商")
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_requests",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_requests",
         verbose_name=_("处理人"),
     )
 
@@ -130,3 +134,6 @@ class Pause(models.Model):
                 fields=["request"], condition=models.Q(ended_at__isnull=True), name="one_open_pause_per_request"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.started_at:%Y-%m-%d %H:%M}"

@@ -67,7 +67,9 @@ def recipients_for(event: Event) -> tuple[Q, str]:
     if event.kind == EventKind.SLA_WARNING:
         return dispatchers_of(req), f"请求 {number} 即将超时（{event.changes.get('target_label', '')}）"
     if event.kind == EventKind.SLA_BREACH:
-        return supervisors_of(req) | dispatchers_of(req), f"请求 {number} 已超时（{event.changes.get('target_label', '')}）"
+        return supervisors_of(req) | dispatchers_of(
+            req
+        ), f"请求 {number} 已超时（{event.changes.get('target_label', '')}）"
     if event.kind == EventKind.COMPLAINT:
         return supervisors_of(req), f"请求 {number} 收到差评，请于1个工作日内回访"
     if event.kind == EventKind.COMMENT:
@@ -101,7 +103,11 @@ def notify_for_event(event: Event) -> None:
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
     rows = [
         Notification(
-            recipient=user, event=event, request_id=event.request_id, title=title, body=body or event.note,
+            recipient=user,
+            event=event,
+            request_id=event.request_id,
+            title=title,
+            body=body or event.note,
             created_at=event.created_at,
         )
         for user in recipients

@@ -29,7 +29,11 @@ def parties_of(user: User | None, request: ServiceRequest) -> set[Party]:
     parties: set[Party] = set()
     if request.requester_id == user.pk or request.filed_by_id == user.pk:
         parties.add(Party.REQUESTER)
-    if user.role in (Role.DISPATCHER, Role.WORKER) and user.contractor_id and user.contractor_id == request.contractor_id:
+    if (
+        user.role in (Role.DISPATCHER, Role.WORKER)
+        and user.contractor_id
+        and user.contractor_id == request.contractor_id
+    ):
         parties.add(Party.CONTRACTOR)
         if user.role == Role.DISPATCHER:
             parties.add(Party.DISPATCHER)

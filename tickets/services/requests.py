@@ -171,7 +171,11 @@ def request_create(
                 "contractor": req.contractor_id,
                 "contract": req.contract_id,
                 "policy_version": req.policy_version_id,
-                **{f"{t}_due": getattr(req, f"{t}_due").isoformat() for t in deadlines.TARGETS if getattr(req, f"{t}_due")},
+                **{
+                    f"{t}_due": getattr(req, f"{t}_due").isoformat()
+                    for t in deadlines.TARGETS
+                    if getattr(req, f"{t}_due")
+                },
             }
             if notes:
                 changes["deadline_notes"] = notes

@@ -21,9 +21,7 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, in
     now = now_or(now)
     counts = {"checked": 0, "warnings": 0, "breaches": 0}
     ids = list(
-        ServiceRequest.objects.due_for_sla_check(now).order_by("next_sla_check_at").values_list("pk", flat=True)[
-            :limit
-        ]
+        ServiceRequest.objects.due_for_sla_check(now).order_by("next_sla_check_at").values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
         warnings, breaches = _check_one(pk, now)

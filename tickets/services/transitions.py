@@ -125,8 +125,17 @@ def transition(
         changed: set[str] = set()
         changes: dict[str, Any] = {}
         effect = _EFFECTS[action]
-        effect(req, actor=actor, now=now, note=note, hold_reason=hold_reason, assignee=assignee,
-               contract=contract, changed=changed, changes=changes)
+        effect(
+            req,
+            actor=actor,
+            now=now,
+            note=note,
+            hold_reason=hold_reason,
+            assignee=assignee,
+            contract=contract,
+            changed=changed,
+            changes=changes,
+        )
         if move.target is not None:
             req.status = move.target
             changed.add("status")
@@ -158,6 +167,7 @@ def transition(
 
 # --- effects of each action -------------------------------------------------------------------------------
 
+
 def _approve(req: ServiceRequest, *, now: datetime, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
     levels = approval_levels(req)
     req.approval_stage += 1
@@ -181,12 +191,19 @@ def _accept(req: ServiceRequest, *, actor: User | None, now: datetime, changed: 
         changed.add("assignee")
 
 
-def _assign(req: ServiceRequest, *, assignee: User | None, changed: set[str], changes: dict[str, Any], **_kw: Any) -> None:
+def _assign(
+    req: ServiceRequest, *, assignee: User | None, changed: set[str], changes: dict[str, Any], **_kw: Any
+) -> None:
     if assignee is None:
         raise ValidationError({"assignee": [_("请选择处理人。")]})
-    if not assignee.is_active or assignee.contractor_id != req.contractor_id or assignee.role not in (
-        Role.WORKER,
-        Role.DISPATCHER,
+    if (
+        not assignee.is_active
+        or assignee.contractor_id != req.contractor_id
+        or assignee.role
+        not in (
+            Role.WORKER,
+            Role.DISPATCHER,
+        )
     ):
         raise ValidationError({"assignee": [_("处理人必须是承接该请求的服务商人员。")]})
     changes["assignee"] = [req.assignee_id, assignee.pk]
@@ -204,7 +221,13 @@ def _start(req: ServiceRequest, *, actor: User | None, now: datetime, changed: s
 
 
 def _hold(
-    req: ServiceRequest, *, now: datetime, note: str, hold_reason: str, changed: set[str], changes: dict[str, Any],
+    req: ServiceRequest,
+    *,
+    now: datetime,
+    note: str,
+    hold_reason: str,
+    changed: set[str],
+    changes: dict[str, Any],
     **_kw: Any,
 ) -> None:
     if hold_reason not in HoldReason.values:
@@ -289,8 +312,14 @@ def _reject(
 
 
 def _reassign(
-    req: ServiceRequest, *, now: datetime, note: str, contract: Contract | None, changed: set[str],
-    changes: dict[str, Any], **_kw: Any,
+    req: ServiceRequest,
+    *,
+    now: datetime,
+    note: str,
+    contract: Contract | None,
+    changed: set[str],
+    changes: dict[str, Any],
+    **_kw: Any,
 ) -> None:
     if contract is None:
         raise ValidationError({"contract": [_("请选择改派的合同。")]})
@@ -313,8 +342,16 @@ def _reassign(
     req.responded_at = req.arrived_at = None
     req.response_breached = req.arrival_breached = req.resolution_breached = False
     changed.update(
-        {"contract", "contractor", "assignee", "hold_reason", "policy_version", "calendar", "responded_at",
-         "arrived_at"}
+        {
+            "contract",
+            "contractor",
+            "assignee",
+            "hold_reason",
+            "policy_version",
+            "calendar",
+            "responded_at",
+            "arrived_at",
+        }
     )
 
 
