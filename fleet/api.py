@@ -270,6 +270,7 @@ def _end_before_start() -> str:
 
 
 class TripViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     serializer_class = TripOut
     filterset_fields = ["stage", "emergency", "vehicle", "driver"]
     ordering_fields = ["slot_start", "id"]
@@ -384,6 +385,7 @@ class _FleetStaffOnly:
 
 
 class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     serializer_class = VehicleOut
     filterset_fields = ["status", "category", "home_compound", "colour"]
     ordering = ["plate"]

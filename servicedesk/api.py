@@ -33,3 +33,45 @@ def _conflict_message() -> str:
     from django.utils.translation import gettext
 
     return gettext("操作与其他人的同时操作冲突，请刷新后重试。")
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "detail (and code) for 401/403/404/409; for 400, a list of messages per field",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR_ANSWERS = {
+    "400": "输入无效 / invalid input (messages per field)",
+    "401": "未登录 / not authenticated",
+    "403": "无权操作 / not allowed",
+    "404": "不存在或不可见 / not found or not visible",
+    "409": "当前状态不允许 / not allowed in the current state",
+}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: every operation documents the error answers of exception_handler above."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404"] + (["409"] if method in ("post", "put", "patch") else [])
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": ERROR_ANSWERS[code], "content": {"application/json": {"schema": ref}}}
+                )
+    return result
+
+
+def handler404(request: Any, exception: Exception) -> Any:
+    """API paths answer JSON even when no route matches; pages get the product's 404 page."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    if "/api/" in request.path:
+        return JsonResponse({"detail": gettext("未找到。"), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

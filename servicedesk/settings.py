@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "机关事务服务台 API: service requests, SLA, feedback and modules.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "servicedesk.api.document_errors"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "UrgencyEnum": "tickets.models.choices.Urgency",

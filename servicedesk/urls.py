@@ -16,3 +16,5 @@ urlpatterns = [
 
 admin.site.site_header = "机关事务服务台"
 admin.site.site_title = "机关事务服务台"
+
+handler404 = "servicedesk.api.handler404"

@@ -23,6 +23,7 @@ from tickets.services.transitions import MOVES, transition
 
 
 class ServiceRequestViewSet(viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     filterset_class = ServiceRequestFilter
     ordering_fields = ["created_at", "resolution_due", "response_due", "urgency", "status"]
     ordering = ["-created_at", "-id"]
@@ -203,6 +204,7 @@ class BuildingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RoomViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"
     serializer_class = s.RoomSerializer
     queryset = Room.objects.select_related("floor")
     filterset_fields = {"floor__building": ["exact"], "floor": ["exact"]}
@@ -214,6 +216,7 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"
     serializer_class = s.ComplaintSerializer
     filterset_fields = ["state", "service_line"]
 

@@ -577,6 +577,7 @@ def _document_schema() -> None:
     from drf_spectacular.utils import extend_schema
 
     files = {SlaCsvView, SlaXlsxView, ExportDownloadView, MonthlyDownloadView, ScorecardXlsxView}
+    lists = {ExportListView, MonthlyListView, ChecklistListView, InspectionListView, ScorecardListView}
     for name, view in list(globals().items()):
         if not (isinstance(view, type) and issubclass(view, ReportAPIView) and view is not ReportAPIView):
             continue
@@ -586,7 +587,13 @@ def _document_schema() -> None:
                 decorated = extend_schema(
                     operation_id=f"reports_{slug}_{method}",
                     request=None if method == "get" else OpenApiTypes.OBJECT,
-                    responses=OpenApiTypes.BINARY if view in files else OpenApiTypes.OBJECT,
+                    responses=(
+                        OpenApiTypes.BINARY
+                        if view in files
+                        else {200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}}
+                        if view in lists and method == "get"
+                        else OpenApiTypes.OBJECT
+                    ),
                 )(view.__dict__[method])
                 setattr(view, method, decorated)
 

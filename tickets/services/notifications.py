@@ -180,7 +180,12 @@ def deliver_webhook(*, endpoint_id: int, event_id: int, now: datetime | None = N
     req = urllib.request.Request(  # noqa: S310 - the bureau configures the URL in the admin
         row.endpoint.url,
         data=body,
-        headers={"Content-Type": "application/json", "X-Servicedesk-Signature": sign(row.endpoint.secret, body)},
+        headers={
+            "Content-Type": "application/json",
+            "X-Servicedesk-Signature": sign(row.endpoint.secret, body),
+            # A redelivered POST (after a worker died mid-send) carries the same id, so receivers can drop it.
+            "X-Servicedesk-Delivery": str(row.pk),
+        },
         method="POST",
     )
     WebhookDelivery.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)

@@ -209,9 +209,9 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(Attachment, pk=pk)
     if not selectors.request_list(user=request.user).filter(pk=item.request_id).exists():  # type: ignore[arg-type]
         raise Http404
-    inline = item.content_type.startswith("image/") and "download" not in request.GET
+    # Always a download: an <img> still shows it, and no upload is ever rendered as a page of ours.
     response = FileResponse(
-        item.file.open("rb"), as_attachment=not inline, filename=item.original_name, content_type=item.content_type
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"

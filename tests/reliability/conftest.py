@@ -1,0 +1,260 @@
+"""Fixtures and the run's figures for the reliability suite.
+
+Each test adds what it checked to ``figures`` (endpoints × roles, fuzz cases, racing attempts, faults injected,
+leaks, 5xx, double effects). At the end of the session the figures are merged into
+``test-artifacts/reliability.json`` under the database vendor, and one summary line is printed, so that
+docs/reliability.md can be refreshed from a real run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACT = ROOT / "test-artifacts" / "reliability.json"
+FIGURES: Counter[str] = Counter()
+
+
+def long_run() -> bool:
+    """`.ci/reliability` sets RELIABILITY_LONG=1 for the on-demand, longer versions."""
+    return os.environ.get("RELIABILITY_LONG", "") not in ("", "0")
+
+
+@pytest.fixture
+def figures() -> Counter[str]:
+    return FIGURES
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not FIGURES:
+        return
+    vendor = "postgresql" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"
+    data: dict[str, Any] = {}
+    if ARTIFACT.exists():
+        try:
+            data = json.loads(ARTIFACT.read_text())
+        except ValueError:
+            data = {}
+    # merged, so that running one file refreshes its own figures and keeps the others'
+    merged = {**data.get(vendor, {}), **FIGURES, "long": long_run(), "exit_status": int(exitstatus)}
+    data[vendor] = dict(sorted(merged.items()))
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        line = ", ".join(f"{k}={v}" for k, v in sorted(FIGURES.items()))
+        terminalreporter.write_line(f"reliability figures: {line}")
+
+
+# --- the objects the permission matrix points at ------------------------------------------------------------
+
+ROLES = (
+    "anonymous",
+    "requester",
+    "requester2",
+    "approver",
+    "contractor_a",
+    "contractor_b",
+    "supervisor_other",
+    "admin",
+)
+
+
+@dataclass
+class Objects:
+    """Two of each scoped object: ``a`` belongs to Alice, her unit and contractor A; ``b`` to Erin and
+    contractor B. A role's own object is ``b`` for Erin and contractor B, ``a`` for everyone else."""
+
+    world: Any
+    fleet: Any
+    users: dict[str, dict[str, Any]]  # scope -> role -> user (None for anonymous)
+    a: dict[str, Any] = field(default_factory=dict)
+    b: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, scope: str, role: str) -> Any:
+        return self.users[scope][role]
+
+    def pick(self, kind: str, role: str, own: bool) -> Any:
+        mine_is_b = role in ("requester2", "contractor_b")
+        use_b = mine_is_b if own else not mine_is_b
+        return (self.b if use_b else self.a)[kind]
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def build_objects(world: Any) -> Objects:
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from fleet import services as fleet_services
+    from fleet.demo import build_fleet_reference
+    from fleet.models import Driver, LicenceClass
+    from tests.factories import BuildingFactory, ContractorFactory, FloorFactory, RoomFactory, UserFactory
+    from tests.tickets.helpers import at
+    from tickets.models import (
+        ChecklistTemplate,
+        Complaint,
+        Contract,
+        Event,
+        Export,
+        Inspection,
+        MonthlyReport,
+        Notification,
+        Role,
+        Scorecard,
+        ScorecardAppeal,
+        ServiceLine,
+    )
+    from tickets.services.comments import attachment_add
+    from tickets.services.requests import request_create
+
+    w = world
+    now = at(2026, 3, 10, 9, 0)
+    # Contractor B holds the contract of the north compound, where Erin files.
+    b_building = BuildingFactory(compound=w.other_compound, code="n1", name="北1号楼")
+    b_room = RoomFactory(floor=FloorFactory(building=b_building, level=2), number="201")
+    contract_b = Contract.objects.create(
+        code="WY2-2026",
+        name="北院物业服务合同",
+        contractor=w.other_contractor,
+        service_line=ServiceLine.PROPERTY,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        sla_policy=w.policy,
+        calendar=w.calendar,
+        monthly_fee=Decimal("80000"),
+    )
+    contract_b.categories.add(w.repair)
+    contract_b.compounds.add(w.other_compound)
+
+    objs = Objects(world=w, fleet=None, users={})
+    req_a = request_create(actor=w.alice, category=w.leak, room=w.room, title="301 漏水", now=now)
+    req_b = request_create(actor=w.erin, category=w.leak, room=b_room, title="201 漏水", now=now)
+    assert req_a.contractor_id == w.contractor.pk and req_b.contractor_id == w.other_contractor.pk
+    objs.a.update(request=req_a, contract=w.contract, room=w.room, building=w.building)
+    objs.b.update(request=req_b, contract=contract_b, room=b_room, building=b_building)
+    for side, req, owner in ((objs.a, req_a, w.alice), (objs.b, req_b, w.erin)):
+        side["attachment"] = attachment_add(
+            request=req, actor=owner, upload=SimpleUploadedFile("p.png", png_bytes(), "image/png"), now=now
+        )
+        side["complaint"] = Complaint.objects.create(
+            request=req,
+            source=Complaint.Source.values[0],
+            service_line=req.service_line,
+            contractor_id=req.contractor_id,
+            summary="态度差",
+            callback_due=now,
+            created_at=now,
+        )
+        side["scorecard"] = Scorecard.objects.create(
+            contract=side["contract"],
+            month=date(2026, 2, 1),
+            score=Decimal(90),
+            monthly_fee=Decimal(1),
+            fee_payable=Decimal(1),
+            amount_payable=Decimal(1),
+            created_at=now,
+            state=Scorecard.State.SIGNED,
+            signed_at=now,
+        )
+        side["appeal"] = ScorecardAppeal.objects.create(
+            contract=side["contract"],
+            month=date(2026, 2, 1),
+            scorecard=side["scorecard"],
+            text="申诉",
+            submitted_by=w.bob if side is objs.a else w.zed,
+            submitted_at=now,
+        )
+    template = ChecklistTemplate.objects.create(
+        service_line=ServiceLine.PROPERTY, name="保洁检查", rectification_category=w.cleaning
+    )
+    for side, compound in ((objs.a, w.compound), (objs.b, w.other_compound)):
+        side["inspection"] = Inspection.objects.create(
+            template=template,
+            contract=side["contract"],
+            compound=compound,
+            inspector=w.carol,
+            inspected_at=now,
+            score=Decimal(95),
+            created_at=now,
+        )
+    objs.a.update(category=w.leak, compound=w.compound)
+    objs.b.update(category=w.cleaning, compound=w.other_compound)
+    # exports and notifications are personal: Alice's and Erin's
+    for side, owner in ((objs.a, w.alice), (objs.b, w.erin)):
+        export = Export(owner=owner, created_at=now, state=Export.State.DONE, finished_at=now)
+        export.file.save("x.xlsx", ContentFile(b"PK"), save=False)
+        export.save()
+        side["export"] = export
+    event_a = Event.objects.filter(request=req_a).first()
+    monthly = MonthlyReport(month=date(2026, 2, 1), generated_at=now)
+    monthly.file.save("m.xlsx", ContentFile(b"PK"), save=False)
+    monthly.save()
+    objs.a["monthly"] = objs.b["monthly"] = monthly
+
+    # fleet: contractor A is the car-service company, contractor B another one; the "other line" is property
+    ref = build_fleet_reference(compounds=[w.compound])
+    other = ContractorFactory(code="car2", name="顺风汽车服务", service_line=ServiceLine.VEHICLES)
+    zhou = UserFactory(username="zhou", full_name="周师傅", contractor=other, role=Role.WORKER)
+    Driver.objects.create(user=zhou, licence_class=LicenceClass.C1, licence_expires=date(2030, 1, 1))
+    trip_kw = {
+        "category": ref.trip_category,
+        "compound": w.compound,
+        "purpose": "开会",
+        "passenger_count": 1,
+        "origin": "南院",
+        "destination": "市政府",
+        "slot_start": at(2026, 3, 10, 14),
+        "slot_end": at(2026, 3, 10, 17),
+        "now": now,
+    }
+    objs.a["trip"] = fleet_services.trip_request_create(actor=w.alice, **trip_kw)
+    objs.b["trip"] = fleet_services.trip_request_create(actor=w.erin, **trip_kw)
+    objs.a["vehicle"] = objs.b["vehicle"] = ref.vehicles[0]
+    objs.fleet = ref
+
+    property_users = {
+        "anonymous": None,
+        "requester": w.alice,
+        "requester2": w.erin,
+        "approver": w.uma,
+        "contractor_a": w.bob,
+        "contractor_b": w.zed,
+        "supervisor_other": w.vic,
+        "admin": w.dave,
+    }
+    objs.users = {
+        "property": property_users,
+        "fleet": {**property_users, "contractor_a": ref.dispatcher, "contractor_b": zhou, "supervisor_other": w.carol},
+    }
+    # each named user has a notification of their own (their "own" object); the other is Erin's or Alice's
+    for user in {u for scope in objs.users.values() for u in scope.values() if u is not None}:
+        Notification.objects.get_or_create(
+            recipient=user, event=event_a, defaults={"request": req_a, "title": "t", "created_at": timezone.now()}
+        )
+    return objs
+
+
+@pytest.fixture
+def objects(world) -> Objects:
+    return build_objects(world)
