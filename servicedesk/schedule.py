@@ -1,7 +1,6 @@
 """The one beat schedule. Every job is idempotent and safe on two workers at once.
 
-django-celery-beat copies these entries into the database on start, so the bureau can change intervals in
-the admin (Periodic tasks) without a deploy.
+Run exactly one beat process (`celery -A servicedesk beat`); any number of workers execute the jobs.
 """
 
 from celery.schedules import crontab
