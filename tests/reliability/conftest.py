@@ -118,6 +118,7 @@ def build_objects(world: Any) -> Objects:
         Event,
         Export,
         Inspection,
+        InspectionPhoto,
         MonthlyReport,
         Notification,
         Role,
@@ -198,6 +199,16 @@ def build_objects(world: Any) -> Objects:
             score=Decimal(95),
             created_at=now,
         )
+        photo = InspectionPhoto(
+            inspection=side["inspection"],
+            stored_name="p.png",
+            original_name="p.png",
+            content_type="image/png",
+            size=len(png_bytes()),
+        )
+        photo.file.save("p.png", ContentFile(png_bytes()), save=False)
+        photo.save()
+        side["inspection_photo"] = photo
     objs.a.update(category=w.leak, compound=w.compound)
     objs.b.update(category=w.cleaning, compound=w.other_compound)
     # exports and notifications are personal: Alice's and Erin's

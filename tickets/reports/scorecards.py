@@ -597,16 +597,27 @@ def penalty_record(
         raise ValidationError(errors)
     scheme = ScoringScheme.objects.filter(contract=contract).first()
     amount = scheme.penalty_amount(severity) if scheme else Decimal(DEFAULT_PENALTY_AMOUNTS[severity])
-    return PenaltyEvent.objects.create(
-        contract=contract,
-        month=month,
-        compound=compound,
-        severity=severity,
-        amount=amount,
-        description=description.strip(),
-        recorded_by=actor,
-        occurred_at=occurred_at or now,
-    )
+    with transaction.atomic():
+        event = PenaltyEvent.objects.create(
+            contract=contract,
+            month=month,
+            compound=compound,
+            severity=severity,
+            amount=amount,
+            description=description.strip(),
+            recorded_by=actor,
+            occurred_at=occurred_at or now,
+        )
+        # The open draft shows the deduction at once, not only when it is signed.
+        draft = (
+            Scorecard.objects.select_for_update()
+            .filter(contract=contract, month=month, state=Scorecard.State.DRAFT)
+            .first()
+        )
+        if draft is not None:
+            _settle(draft)
+            draft.save(update_fields=["site_scores", "score", "fee_payable", "penalty_total", "amount_payable"])
+    return event
 
 
 # --- reads ---------------------------------------------------------------------------------------------------

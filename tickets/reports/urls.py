@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tickets.reports import api, views
+from tickets.reports import api, assessment_views, views
 
 app_name = "reports"
 
@@ -13,7 +13,13 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_page, name="export-page"),
     path("monthly/", views.monthly_page, name="monthly-page"),
     path("scorecards/", views.scorecards_page, name="scorecards-page"),
-    path("scorecards/<int:pk>/", views.scorecard_page, name="scorecard-page"),
+    path("scorecards/<int:pk>/", assessment_views.scorecard_page, name="scorecard-page"),
+    path("scorecards/<int:pk>/do/<slug:action>/", assessment_views.scorecard_action, name="scorecard-action"),
+    path("scorecards/appeals/<int:pk>/answer/", assessment_views.appeal_answer, name="appeal-answer"),
+    path("inspections/", assessment_views.inspection_list, name="inspections-page"),
+    path("inspections/new/", assessment_views.inspection_new, name="inspection-new"),
+    path("inspections/<int:pk>/", assessment_views.inspection_page, name="inspection-page"),
+    path("inspections/photos/<int:pk>/", assessment_views.inspection_photo, name="inspection-photo"),
     # API
     path("api/sla/", api.SlaReportView.as_view(), name="api-sla"),
     path("api/sla/requests/", api.SlaDrillView.as_view(), name="api-sla-requests"),

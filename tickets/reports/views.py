@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -23,7 +22,6 @@ from tickets.models import (
     Export,
     MonthlyReport,
     Role,
-    ScorecardAppeal,
     ServiceLine,
     Urgency,
 )
@@ -136,26 +134,3 @@ def scorecards_page(request: HttpRequest) -> HttpResponse:
     report_scope(request.user)  # type: ignore[arg-type]
     cards = scorecards.scorecards_visible_to(request.user)[:300]  # type: ignore[arg-type]
     return render(request, "tickets/reports/scorecards.html", {"cards": cards})
-
-
-@_guarded
-def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable scorecard."""
-    card = get_object_or_404(scorecards.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
-    names = dict(Compound.objects.values_list("pk", "name"))
-    lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
-    appeals = ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month)
-    deadline = (
-        card.signed_at + timedelta(days=int(card.scheme_snapshot.get("appeal_days", 5))) if card.signed_at else None
-    )
-    return render(
-        request,
-        "tickets/reports/scorecard.html",
-        {
-            "card": card,
-            "lines": lines,
-            "appeals": appeals,
-            "appeal_deadline": deadline,
-            "adjustments": card.adjustments.select_related("line", "actor"),
-        },
-    )
