@@ -2,6 +2,9 @@
 
 Each (event, recipient) pair is unique in the database, and e-mail and webhook deliveries are claimed with a
 conditional UPDATE before they go out, so a task run twice or on two workers sends once.
+
+History filed after the fact (the demo's year of requests, a migration from an old system) runs inside
+``deliveries_suppressed()``: the events and in-app rows are written as usual, but nothing leaves the building.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ import hashlib
 import hmac
 import json
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -43,6 +49,43 @@ STATUS_TITLES = {
     "reject": "已驳回",
     "close": "已关闭",
 }
+
+
+@dataclass(frozen=True)
+class _Suppression:
+    inbox_since: datetime | None
+
+
+# A context variable, not a module global: it holds for the thread or task that opened the block and nowhere
+# else, so a web or worker process running alongside a back-fill still sends its own mail.
+_suppressed: ContextVar[_Suppression | None] = ContextVar("servicedesk_deliveries_suppressed", default=None)
+
+
+@contextmanager
+def deliveries_suppressed(*, inbox_since: datetime | None = None) -> Iterator[None]:
+    """File back-dated history without telling the outside world.
+
+    Within the block ``notify`` still writes the in-app ``Notification`` rows (and the services their events),
+    so the history reads as it happened, but it creates no ``WebhookDelivery`` rows and queues no e-mail or
+    webhook task: those events happened long ago. Events dated before ``inbox_since`` (when given) get no
+    in-app row either, since their recipients would long have read them. Whether to deliver is decided when the
+    event is notified, not at commit, so a block that closes before its transaction commits still holds for
+    what it wrote. The innermost block wins.
+    """
+    token = _suppressed.set(_Suppression(inbox_since=inbox_since))
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def deliveries_are_suppressed() -> bool:
+    return _suppressed.get() is not None
+
+
+def _too_old_for_inbox(event: Event) -> bool:
+    suppression = _suppressed.get()
+    return bool(suppression and suppression.inbox_since and event.created_at < suppression.inbox_since)
 
 
 def dispatchers_of(request: ServiceRequest) -> Q:
@@ -91,6 +134,8 @@ def recipients_for(event: Event) -> tuple[Q, str]:
 
 
 def notify_for_event(event: Event) -> None:
+    if _too_old_for_inbox(event):
+        return
     who, title = recipients_for(event)
     if not title:
         return
@@ -101,6 +146,9 @@ def notify_for_event(event: Event) -> None:
 
 
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
+    """Write the in-app rows now; queue the e-mail and webhook tasks for after the commit, unless suppressed."""
+    if _too_old_for_inbox(event):
+        return
     rows = [
         Notification(
             recipient=user,
@@ -113,6 +161,8 @@ def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = 
         for user in recipients
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if deliveries_are_suppressed():
+        return
     endpoints = list(
         WebhookEndpoint.objects.filter(active=True)
         .filter(Q(service_line="") | Q(service_line=event.request.service_line))
