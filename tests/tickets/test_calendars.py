@@ -6,7 +6,7 @@ Carol supervises property for the bureau and enters the State Council notice eac
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,13 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from tickets.models import BusinessCalendar, CalendarDay, HolidayYear
-from tickets.sla.calendars import calendar_gaps, holiday_year_import, load_work_calendar, parse_holiday_file
+from tickets.sla.calendars import (
+    calendar_gaps,
+    calendars_cached,
+    holiday_year_import,
+    load_work_calendar,
+    parse_holiday_file,
+)
 from tickets.sla.clock import Target, add_working_minutes
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -161,6 +167,63 @@ def test_load_work_calendar_for_none_and_canteen(django_assert_num_queries):
     assert add_working_minutes(datetime(2026, 10, 1, 23, tzinfo=SH), Target(90), calendar).due == datetime(
         2026, 10, 2, 6, 30, tzinfo=SH
     )
+
+
+@pytest.mark.django_db
+def test_calendars_cached_reads_the_national_table_once_per_block(django_assert_num_queries):
+    office = BusinessCalendar.objects.create(name="机关办公")
+    late = BusinessCalendar.objects.create(
+        name="晚班", weekly_hours={str(d): [["13:00", "21:00"]] for d in range(5)}, observes_public_holidays=True
+    )
+    with calendars_cached():
+        with django_assert_num_queries(2):
+            first = load_work_calendar(office)
+        with django_assert_num_queries(0):  # other hours, same national table
+            other = load_work_calendar(late)
+        with django_assert_num_queries(0):
+            assert load_work_calendar(office) is first
+            with calendars_cached():  # a nested block shares the outer one
+                assert load_work_calendar(office) is first
+    assert other.holidays is first.holidays
+    assert other.weekly_hours[0][0][0].isoformat() == "13:00:00"
+    with django_assert_num_queries(2):  # outside a block, every call reads the table
+        assert load_work_calendar(office) == first
+
+
+@pytest.mark.django_db
+def test_edits_are_seen_after_the_block_and_local_edits_within_it():
+    office = BusinessCalendar.objects.create(name="机关办公")
+    start = datetime(2027, 2, 10, 9, tzinfo=SH)  # a Wednesday; 2027 has no notice entered yet
+    with calendars_cached():
+        before = load_work_calendar(office)
+        assert 2027 not in before.known_years
+        # Another process enters the notice meanwhile (a plain write, not through this block's import).
+        HolidayYear.objects.create(year=2027, notice="国办发明电〔2026〕1号")
+        CalendarDay.objects.create(date=date(2027, 2, 10), kind=CalendarDay.Kind.HOLIDAY, name="春节")
+        assert load_work_calendar(office) is before  # the block keeps what it read
+    # The next block (or any call outside one) sees the edit.
+    with calendars_cached():
+        after = load_work_calendar(office)
+    assert 2027 in after.known_years and date(2027, 2, 10) in after.holidays
+    due = add_working_minutes(start, Target(60), after)
+    assert not due.incomplete and due.due.date() == date(2027, 2, 11)
+
+    with calendars_cached():
+        load_work_calendar(office)
+        # An import within the block empties the cache: the next deadline uses the new table at once.
+        holiday_year_import(
+            year=2027,
+            rows=[(date(2027, 2, 11), "holiday", "春节")],
+            notice="国办发明电〔2026〕1号（更正）",
+            actor=None,
+        )
+        assert date(2027, 2, 11) in load_work_calendar(office).holidays
+        assert date(2027, 2, 10) not in load_work_calendar(office).holidays
+        # So does an edit of the calendar's own hours: a calendar is cached by its hours, not its id.
+        office.weekly_hours = {str(d): [["10:00", "16:00"]] for d in range(5)}
+        office.save()
+        reloaded = load_work_calendar(BusinessCalendar.objects.get(pk=office.pk))
+        assert reloaded.weekly_hours[0] == ((time(10), time(16)),)
 
 
 @pytest.mark.django_db

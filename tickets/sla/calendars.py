@@ -3,14 +3,24 @@
 Public holidays and 调休 days move every year by State Council notice, and the packages that carry them
 silently guess future years. So the bureau enters each year itself (from the notice, by admin or by file), and
 ``known_years`` tells the clock which years are real; deadlines in other years are flagged as provisional.
+
+``load_work_calendar`` reads the national table on every call unless a ``calendars_cached()`` block is open: a
+batch that computes many deadlines at once (the demo's year of history, an import) opens one, and each process
+sees a notice entered elsewhere at its next block.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from types import MappingProxyType
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -78,12 +88,91 @@ def parse_weekly_hours(raw: Any) -> dict[int, tuple[Span, ...]]:
     return result
 
 
+@dataclass
+class _CalendarCache:
+    """What one ``calendars_cached()`` block has read: the national table and the calendars built from it."""
+
+    national: tuple[Mapping[date, str], Mapping[date, str], frozenset[int]] | None = None
+    built: dict[tuple[Any, ...], WorkCalendar] = field(default_factory=dict)
+
+
+# A context variable, not a module global: each thread, task or request has its own block (or none), and no
+# other process needs to know about it.
+_cache: ContextVar[_CalendarCache | None] = ContextVar("servicedesk_calendar_cache", default=None)
+
+
+@contextmanager
+def calendars_cached() -> Iterator[None]:
+    """Within the block, ``load_work_calendar`` reads the national table once and builds each calendar once.
+
+    For a batch that computes many deadlines in one go; the SLA clock itself stays pure. The cache lives only as
+    long as the block, in the current context only, so it never serves a notice entered before the next block.
+    Within the block a calendar is looked up by its hours and flags, not by its id, so a ``BusinessCalendar``
+    edited and re-read in the block is built afresh, and ``holiday_year_import`` in the block empties the cache.
+    A notice entered by another process during the block is seen by the next block, as it would have been
+    seen by a deadline computed a moment earlier. Nested blocks share the outer block's cache.
+    """
+    if _cache.get() is not None:
+        yield
+        return
+    token = _cache.set(_CalendarCache())
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def _forget_cached_calendars() -> None:
+    cache = _cache.get()
+    if cache is not None:
+        cache.national = None
+        cache.built.clear()
+
+
+def _read_national_table() -> tuple[Mapping[date, str], Mapping[date, str], frozenset[int]]:
+    holidays: dict[date, str] = {}
+    workdays: dict[date, str] = {}
+    for day, kind, name in CalendarDay.objects.values_list("date", "kind", "name"):
+        (workdays if kind == CalendarDay.Kind.WORKDAY else holidays)[day] = name
+    known_years = frozenset(HolidayYear.objects.values_list("year", flat=True))
+    # Read-only views: cached calendars share these tables, so none may change them for the others.
+    return MappingProxyType(holidays), MappingProxyType(workdays), known_years
+
+
 def load_work_calendar(calendar: BusinessCalendar | None) -> WorkCalendar:
     """The clock's calendar for a contract's ``BusinessCalendar``; ``None`` means 24×7.
 
-    Reads the national table on every call (two queries) rather than caching it: a notice entered in the admin
-    must change the next deadline computed by any process, web or worker.
+    Outside a ``calendars_cached()`` block this reads the national table on every call (two queries): a notice
+    entered in the admin must change the next deadline computed by any process, web or worker.
     """
+    cache = _cache.get()
+    if cache is None:
+        return _build_work_calendar(calendar, _read_national_table)
+    key: tuple[Any, ...] = (
+        ("24x7",)
+        if calendar is None
+        else (
+            calendar.always_open,
+            calendar.observes_public_holidays,
+            json.dumps(calendar.weekly_hours or {}, sort_keys=True, default=str),
+        )
+    )
+    built = cache.built.get(key)
+    if built is None:
+
+        def national() -> tuple[Mapping[date, str], Mapping[date, str], frozenset[int]]:
+            if cache.national is None:
+                cache.national = _read_national_table()
+            return cache.national
+
+        built = cache.built[key] = _build_work_calendar(calendar, national)
+    return built
+
+
+def _build_work_calendar(
+    calendar: BusinessCalendar | None,
+    national: Callable[[], tuple[Mapping[date, str], Mapping[date, str], frozenset[int]]],
+) -> WorkCalendar:
     tz = ZoneInfo(settings.TIME_ZONE)
     if calendar is None:
         return WorkCalendar(weekly_hours={}, always_open=True, observes_public_holidays=False, tz=tz)
@@ -96,11 +185,7 @@ def load_work_calendar(calendar: BusinessCalendar | None) -> WorkCalendar:
             observes_public_holidays=calendar.observes_public_holidays,
             tz=tz,
         )
-    holidays: dict[date, str] = {}
-    workdays: dict[date, str] = {}
-    for day, kind, name in CalendarDay.objects.values_list("date", "kind", "name"):
-        (workdays if kind == CalendarDay.Kind.WORKDAY else holidays)[day] = name
-    known_years = frozenset(HolidayYear.objects.values_list("year", flat=True))
+    holidays, workdays, known_years = national()
     return WorkCalendar(
         weekly_hours=weekly_hours,
         always_open=False,
@@ -196,6 +281,7 @@ def holiday_year_import(
         holiday_year.entered_by = actor
         holiday_year.entered_at = at  # auto_now_add only fills it on insert; a re-import is a new entry
         holiday_year.save()
+    _forget_cached_calendars()
     return holiday_year
 
 
