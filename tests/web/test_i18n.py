@@ -190,3 +190,155 @@ def test_every_page_in_english_has_no_chinese_outside_the_data(world, as_user, p
         text = text.replace("简体中文", " ")  # the language switch names each language in itself
         chinese = re.findall(r"[\u3400-\u9fff\uff08\uff09\uff0c\uff1a\u3001\u3002]+", text)
         assert not chinese, f"{user} {url}: not translated {chinese}"
+
+
+# --- the assessment pages (inspections, scorecards, appeals) -------------------------------------------------
+
+
+def assessment_data_strings() -> set[str]:
+    """What the bureau and the contractor typed on the assessment pages: checklists, notes, reasons, appeals."""
+    from tickets.models import (
+        ChecklistItem,
+        ChecklistTemplate,
+        Inspection,
+        InspectionResult,
+        PenaltyEvent,
+        Scorecard,
+        ScorecardAdjustment,
+        ScorecardAppeal,
+    )
+
+    values: set[str] = set()
+    for model, fields in (
+        (ChecklistTemplate, ("name",)),
+        (ChecklistItem, ("text", "unit")),
+        (Inspection, ("note",)),
+        (InspectionResult, ("note",)),
+        (PenaltyEvent, ("description",)),
+        (Scorecard, ("reason",)),
+        (ScorecardAdjustment, ("reason",)),
+        (ScorecardAppeal, ("text", "answer")),
+    ):
+        for row in model.objects.values_list(*fields):
+            values.update(v for v in row if v)
+    return values
+
+
+@pytest.fixture
+def assessment_pages(world):
+    """(user, url) for the inspection and scorecard pages in the states that show each form, and bad posts."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tickets.models import ChecklistItem, ChecklistTemplate, ServiceLine
+    from tickets.reports import scorecards as sc
+    from tickets.reports.inspections import ItemInput, inspection_record
+
+    rectify = Category.objects.create(
+        code="rectify", name="检查整改", parent=world.repair, service_line=ServiceLine.PROPERTY, sla_policy=world.policy
+    )
+    template = ChecklistTemplate.objects.create(
+        service_line=ServiceLine.PROPERTY, name="保洁巡检表", rectification_category=rectify
+    )
+    floor = ChecklistItem.objects.create(template=template, sort=1, text="地面无积水", kind="pass_fail")
+    dust = ChecklistItem.objects.create(
+        template=template, sort=2, text="桌面积尘", kind="measure", unit="g/㎡", limit=Decimal("0.5")
+    )
+    tidy = ChecklistItem.objects.create(
+        template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
+    )
+    inspection = inspection_record(
+        actor=world.carol,
+        template=template,
+        contract=world.contract,
+        compound=world.compound,
+        building=world.building,
+        results=[
+            ItemInput(item=floor.pk, passed=False, note="卫生间积水"),
+            ItemInput(item=dust.pk, measured="0.8"),
+            ItemInput(item=tidy.pk, score="15"),
+        ],
+        note="三月抽检",
+    )
+    indicators = [
+        {"indicator": "response_on_time", "method": "weight", "weight": 50},
+        {"indicator": "satisfaction", "method": "weight", "weight": 50},
+        {"indicator": "complaints", "method": "deduction", "per_unit": 2},
+    ]
+    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=indicators)
+    feb = sc.scorecard_draft(contract=world.contract, month=date(2026, 2, 1))
+    sc.penalty_record(
+        actor=world.carol, contract=world.contract, month=date(2026, 2, 1), severity="major", description="消防通道堵塞"
+    )
+    sc.scorecard_adjust(scorecard=feb, line=feb.lines.first(), points="45", reason="回访记录不全", actor=world.carol)
+    feb = sc.scorecard_sign(scorecard=feb, actor=world.carol)
+    sc.appeal_submit(scorecard=feb, actor=world.bob, text="停水期间超时不应计入")
+    march = sc.scorecard_sign(
+        scorecard=sc.scorecard_draft(contract=world.contract, month=date(2026, 3, 1)),
+        actor=world.carol,
+        now=timezone.now() - timedelta(days=10),
+    )
+    feb_v2 = sc.scorecard_revise(scorecard=feb, actor=world.carol, reason="核实申诉")
+    april = sc.scorecard_sign(
+        scorecard=sc.scorecard_draft(contract=world.contract, month=date(2026, 4, 1)), actor=world.carol
+    )
+    new = reverse("reports:inspection-new")
+    step_two = f"{new}?contract={world.contract.pk}&template={template.pk}"
+    card = lambda c: reverse("reports:scorecard-page", args=[c.pk])  # noqa: E731
+    act = lambda c, a: reverse("reports:scorecard-action", args=[c.pk, a])  # noqa: E731
+    detail = reverse("reports:inspection-page", args=[inspection.pk])
+    pages = [
+        (world.carol, reverse("reports:inspections-page")),
+        (world.carol, reverse("reports:inspections-page") + "?failed=1"),
+        (world.carol, new),
+        (world.carol, step_two),
+        (world.carol, detail),
+        (world.carol, reverse("reports:scorecards-page")),
+        (world.carol, card(feb)),
+        (world.carol, card(feb_v2)),
+        (world.carol, card(april)),
+        (world.bob, reverse("reports:inspections-page")),
+        (world.bob, detail),
+        (world.bob, reverse("reports:scorecards-page")),
+        (world.bob, card(feb)),
+        (world.bob, card(march)),
+        (world.bob, card(april)),
+        (world.alice, reverse("reports:inspections-page")),  # 403 page
+    ]
+    bad = [
+        (world.carol, step_two, {f"item_{dust.pk}": "abc", f"item_{tidy.pk}": "25"}),
+        (world.carol, act(feb_v2, "adjust"), {"adjust-line": "", "adjust-points": "", "adjust-reason": ""}),
+        (world.carol, act(feb_v2, "penalty"), {}),
+        (
+            world.carol,
+            act(feb, "adjust"),
+            {"adjust-line": feb.lines.first().pk, "adjust-points": "1", "adjust-reason": "核对"},
+        ),
+        (world.bob, act(feb, "appeal"), {"appeal-text": "再申诉"}),
+        (world.bob, act(march, "appeal"), {"appeal-text": "晚了"}),
+        (world.bob, act(april, "appeal"), {"appeal-text": ""}),
+    ]
+    return pages, bad
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_assessment_pages_are_translated(world, as_user, assessment_pages, language):
+    pages, bad = assessment_pages
+    data = data_strings() | assessment_data_strings()
+    data |= {str(v) for _user, _url, form in bad for v in form.values() if v}  # what the user typed, shown again
+    responses = [(user, url, as_user(user, language=language).get(url)) for user, url in pages]
+    responses += [(user, url, as_user(user, language=language).post(url, form)) for user, url, form in bad]
+    for user, url, response in responses:
+        assert response.status_code in (200, 400, 403, 404, 409), (user, url, response.status_code)
+        html = response.content.decode()
+        if language == "zh-hans":
+            _assert_no_english(html, data, user, url)
+            continue
+        text = visible_text(html)
+        for value in sorted(data, key=len, reverse=True):
+            text = text.replace(value, " ")
+        text = text.replace("简体中文", " ")
+        chinese = re.findall(r"[\u3400-\u9fff\uff08\uff09\uff0c\uff1a\u3001\u3002]+", text)
+        assert not chinese, f"{user} {url}: not translated {chinese}"

@@ -281,6 +281,9 @@ def _rerender(request: HttpRequest, card: Scorecard, action: str, form: Any, sta
     if status == 400:
         messages.error(request, _("请按提示修改后重新提交。"))
     context = _scorecard_context(request, card, (action, form), error=error)
+    if not error and form is not None and action not in context["forms"]:
+        # The card moved on (signed, answered) since the form was loaded: its messages go on top of the page.
+        context["error"] = " ".join(m for errors in form.errors.values() for m in errors)
     return page(request, "tickets/reports/scorecard.html", context, status=status)
 
 
@@ -326,7 +329,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 description=data["description"],
                 compound=data.get("compound"),
             )
-            done = _("已登记定额扣款%(amount)s元。") % {"amount": event.amount}
+            done = _("已登记定额扣款%(amount)s元。") % {"amount": f"{event.amount:.2f}"}
         elif action == "sign":
             scorecards.scorecard_sign(scorecard=card, actor=user)
             done = _("评分表已签发，此后不能修改。")
