@@ -219,7 +219,7 @@ def test_edits_are_seen_after_the_block_and_local_edits_within_it():
         )
         assert date(2027, 2, 11) in load_work_calendar(office).holidays
         assert date(2027, 2, 10) not in load_work_calendar(office).holidays
-        # So does an edit of the calendar's own hours: a calendar is cached by its hours, not its id.
+        # An edit of the calendar's own hours is seen as well: a calendar is reused only while its hours hold.
         office.weekly_hours = {str(d): [["10:00", "16:00"]] for d in range(5)}
         office.save()
         reloaded = load_work_calendar(BusinessCalendar.objects.get(pk=office.pk))

@@ -11,9 +11,9 @@ sees a notice entered elsewhere at its next block.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -93,7 +93,8 @@ class _CalendarCache:
     """What one ``calendars_cached()`` block has read: the national table and the calendars built from it."""
 
     national: tuple[Mapping[date, str], Mapping[date, str], frozenset[int]] | None = None
-    built: dict[tuple[Any, ...], WorkCalendar] = field(default_factory=dict)
+    # calendar id (or name, unsaved) → (the settings it was built from, the built calendar)
+    built: dict[object, tuple[tuple[Any, ...], WorkCalendar]] = field(default_factory=dict)
 
 
 # A context variable, not a module global: each thread, task or request has its own block (or none), and no
@@ -107,7 +108,7 @@ def calendars_cached() -> Iterator[None]:
 
     For a batch that computes many deadlines in one go; the SLA clock itself stays pure. The cache lives only as
     long as the block, in the current context only, so it never serves a notice entered before the next block.
-    Within the block a calendar is looked up by its hours and flags, not by its id, so a ``BusinessCalendar``
+    A calendar is reused only while its hours and flags are those it was built from, so a ``BusinessCalendar``
     edited and re-read in the block is built afresh, and ``holiday_year_import`` in the block empties the cache.
     A notice entered by another process during the block is seen by the next block, as it would have been
     seen by a deadline computed a moment earlier. Nested blocks share the outer block's cache.
@@ -148,24 +149,25 @@ def load_work_calendar(calendar: BusinessCalendar | None) -> WorkCalendar:
     cache = _cache.get()
     if cache is None:
         return _build_work_calendar(calendar, _read_national_table)
-    key: tuple[Any, ...] = (
-        ("24x7",)
-        if calendar is None
-        else (
-            calendar.always_open,
-            calendar.observes_public_holidays,
-            json.dumps(calendar.weekly_hours or {}, sort_keys=True, default=str),
-        )
-    )
-    built = cache.built.get(key)
-    if built is None:
+    if calendar is None:
+        key: object = "24x7"
+        settings_now: tuple[Any, ...] = ()
+    else:
+        key = calendar.pk or f"unsaved:{calendar.name}"
+        settings_now = (calendar.always_open, calendar.observes_public_holidays, calendar.weekly_hours)
+    hit = cache.built.get(key)
+    # Comparing the settings costs a dict comparison, far less than building the calendar again.
+    if hit is not None and hit[0] == settings_now:
+        return hit[1]
 
-        def national() -> tuple[Mapping[date, str], Mapping[date, str], frozenset[int]]:
-            if cache.national is None:
-                cache.national = _read_national_table()
-            return cache.national
+    def national() -> tuple[Mapping[date, str], Mapping[date, str], frozenset[int]]:
+        if cache.national is None:
+            cache.national = _read_national_table()
+        return cache.national
 
-        built = cache.built[key] = _build_work_calendar(calendar, national)
+    built = _build_work_calendar(calendar, national)
+    # A deep copy: an edit made in place on the instance's JSON must not also change what it is compared with.
+    cache.built[key] = (copy.deepcopy(settings_now), built)
     return built
 
 
