@@ -62,6 +62,8 @@ from tickets.models import (
     Urgency,
     User,
 )
+from tickets.services.notifications import deliveries_suppressed
+from tickets.sla.calendars import calendars_cached
 
 PASSWORD = "Demo-2026-pass"
 SEED = 2026
@@ -1012,54 +1014,17 @@ class _Plan:
     complaint: Complaint | None = None
 
 
-class _NoTask:
-    """Stands in for a Celery task while the history is written: events of the past send no e-mail."""
-
-    def delay(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
 @contextmanager
-def _history_mode(*, inbox_from: datetime) -> Iterator[None]:
-    """What differs while the past is written, all undone on exit:
+def backdated(*, now: datetime | None = None) -> Iterator[None]:
+    """While the past is written, through the core's own switches (each undone on exit, for this context only):
 
-    - no e-mail or webhook task is queued (those events happened months ago);
-    - in-app notifications are written only for events since `inbox_from`: older ones would long have been
-      read, and a year of them only makes the load slow;
-    - the working calendars are built once: the holiday table cannot change during the load, and the services
-      otherwise re-read it on every deadline.
-
-    The patches are process-wide: this is for the command and the tests, never inside a web or worker process.
-    ``patch.object`` fails loudly if the core renames what is patched here.
+    - no e-mail or webhook task is queued: those events happened months ago;
+    - in-app notifications are written only for events of the last ``INBOX_DAYS`` before ``now``: older ones
+      would long have been read, and a year of them only makes the load slow;
+    - the working calendars are built once: the services otherwise re-read the holiday table on every deadline.
     """
-    from unittest import mock
-
-    from tickets import tasks
-    from tickets.services import deadlines, notifications, requests
-    from tickets.sla import calendars
-
-    notify = notifications.notify_for_event
-    load = calendars.load_work_calendar
-    cache: dict[object, Any] = {}
-
-    def recent_notify(event: Event) -> None:
-        if event.created_at >= inbox_from:
-            notify(event)
-
-    def cached_calendar(calendar: BusinessCalendar | None) -> Any:
-        key = "24x7" if calendar is None else calendar.pk or f"unsaved:{calendar.name}"
-        if key not in cache:
-            cache[key] = load(calendar)
-        return cache[key]
-
-    with (
-        mock.patch.object(tasks, "send_event_emails", _NoTask()),
-        mock.patch.object(tasks, "deliver_webhook", _NoTask()),
-        mock.patch.object(notifications, "notify_for_event", recent_notify),
-        mock.patch.object(calendars, "load_work_calendar", cached_calendar),
-        mock.patch.object(deadlines, "load_work_calendar", cached_calendar),
-        mock.patch.object(requests, "load_work_calendar", cached_calendar),
-    ):
+    now = now or timezone.now()
+    with deliveries_suppressed(inbox_since=now - timedelta(days=INBOX_DAYS)), calendars_cached():
         yield
 
 
@@ -1073,7 +1038,7 @@ def load_history(now: datetime | None = None, months: int = 12, open_target: int
     if history_loaded():
         return 0
     now = (now or timezone.now()).replace(second=0, microsecond=0)
-    with _history_mode(inbox_from=now - timedelta(days=INBOX_DAYS)):
+    with backdated(now=now):
         sim = _Simulation(now=now, months=months, open_target=open_target)
         sim.run()
     return sim.filed
