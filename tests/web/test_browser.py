@@ -189,3 +189,63 @@ def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as
             assert overflow <= 0, (name, label, overflow)
             shot(page, f"{label}-page-{name}")
             assert not page.js_errors, (name, page.js_errors)
+
+
+def test_supervisor_records_a_failed_inspection_and_the_contractor_sees_the_rectification(world, open_as, live_server):
+    """Carol inspects on her phone: a dust reading over the limit, with a photo. Bob finds the inspection and, from
+    it, the rectification request filed to his company."""
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from tickets.models import Category, ChecklistItem, ChecklistTemplate, ServiceLine
+
+    rectify = Category.objects.create(
+        code="rectify", name="检查整改", parent=world.repair, service_line=ServiceLine.PROPERTY, sla_policy=world.policy
+    )
+    template = ChecklistTemplate.objects.create(
+        service_line=ServiceLine.PROPERTY, name="保洁巡检表", rectification_category=rectify
+    )
+    floor = ChecklistItem.objects.create(template=template, sort=1, text="地面无积水", kind="pass_fail")
+    dust = ChecklistItem.objects.create(
+        template=template, sort=2, text="桌面积尘", kind="measure", unit="g/㎡", limit=Decimal("0.5")
+    )
+    ChecklistItem.objects.create(
+        template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
+    )
+
+    carol = open_as("carol", PHONE)
+    carol.get_by_role("link", name="检查", exact=True).click()
+    carol.get_by_role("link", name="登记检查").click()
+    carol.get_by_label("合同").select_option(label="恒安物业 · 南院物业服务合同")
+    carol.get_by_label("检查表").select_option(label="保洁巡检表")
+    carol.get_by_role("button", name="下一步").click()
+    carol.get_by_label("院区").select_option(label="南院")
+    carol.locator(f"#item-{floor.pk}").get_by_label("合格", exact=True).check()
+    carol.get_by_label("桌面积尘").fill("0.8")
+    carol.locator(f"#item-{dust.pk} summary").click()
+    carol.locator(f"#item-{dust.pk}").get_by_label("说明").fill("三层会议室桌面")
+    carol.locator(f"#item-{dust.pk}").get_by_label("照片").set_input_files(
+        files=[{"name": "dust.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    carol.get_by_label("整洁程度").fill("15")
+    shot(carol, "phone-11-inspection-form")
+    overflow = carol.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, overflow
+    carol.get_by_role("button", name="提交检查结果").click()
+    expect(carol.locator("#result")).to_contain_text("1项不合格")
+    expect(carol.locator("#score")).to_have_text("62.50")
+    expect(carol.locator("#rectifications")).to_contain_text("桌面积尘")
+    expect(carol.locator("#results img")).to_have_count(1)
+    shot(carol, "phone-12-inspection-detail")
+    assert not carol.js_errors
+
+    bob = open_as("bob", DESKTOP)
+    bob.get_by_role("link", name="检查", exact=True).click()
+    bob.get_by_role("link", name="保洁巡检表").click()
+    bob.locator("#rectifications a.num").click()
+    expect(bob.locator(".page-title")).to_have_text("整改：桌面积尘")
+    expect(bob.locator("#status")).to_have_text("已提交")
+    expect(bob.locator(".desc")).to_contain_text("实测 0.8 g/㎡，限值 0.5 g/㎡")
+    shot(bob, "desktop-13-rectification-request")
+    assert not bob.js_errors
