@@ -106,12 +106,12 @@ _cache: ContextVar[_CalendarCache | None] = ContextVar("servicedesk_calendar_cac
 def calendars_cached() -> Iterator[None]:
     """Within the block, ``load_work_calendar`` reads the national table once and builds each calendar once.
 
-    For a batch that computes many deadlines in one go; the SLA clock itself stays pure. The cache lives only as
-    long as the block, in the current context only, so it never serves a notice entered before the next block.
-    A calendar is reused only while its hours and flags are those it was built from, so a ``BusinessCalendar``
-    edited and re-read in the block is built afresh, and ``holiday_year_import`` in the block empties the cache.
-    A notice entered by another process during the block is seen by the next block, as it would have been
-    seen by a deadline computed a moment earlier. Nested blocks share the outer block's cache.
+    For a batch that computes many deadlines in one go; the SLA clock itself stays pure. The cache lives as long
+    as the block and only in the context (thread, task) that opened it. A notice entered by another process
+    during the block is seen by the next block or any call outside one; ``holiday_year_import`` inside the block
+    empties the cache at once. A calendar is reused only while its hours and flags are those it was built from,
+    so a ``BusinessCalendar`` edited and re-read in the block is built afresh. Nested blocks share the outer
+    block's cache.
     """
     if _cache.get() is not None:
         yield
