@@ -244,6 +244,10 @@ def test_navigation_links(world):
     assert LIST in bob and reverse("reports:scorecards-page") in bob
     alice = client_for(world.alice).get(reverse("home")).content.decode()
     assert LIST not in alice and reverse("reports:scorecards-page") not in alice
+    report = client_for(world.carol).get(reverse("reports:sla-page")).content.decode()
+    assert LIST in report and reverse("reports:scorecards-page") in report and reverse("reports:monthly-page") in report
+    report = client_for(world.bob).get(reverse("reports:sla-page")).content.decode()
+    assert LIST in report and reverse("reports:monthly-page") not in report
     listing = client_for(world.carol).get(LIST).content.decode()
     assert NEW in listing
     assert NEW not in client_for(world.bob).get(LIST).content.decode()
