@@ -88,3 +88,22 @@ def test_form_post_and_large_link_go_to_the_progress_page(world, report_data, cl
     finally:
         services.SYNC_XLSX_LIMIT = old
     assert res.status_code == 303 and res["Location"].startswith("/reports/exports/")
+
+
+def test_xlsx_formatting_the_user_sees(world, report_data, api):
+    """What a reader of the file sees besides the values: date-time format, widths, header and totals styles."""
+    res = api(world.carol).get("/reports/api/sla/export.xlsx", MARCH)
+    wb = load_workbook(io.BytesIO(b"".join(res.streaming_content)))
+    summary, detail = wb["汇总"], wb["明细"]
+    assert [c.value for c in detail[1]][:4] == ["编号", "标题", "服务条线", "服务分类"]
+    assert detail.cell(2, 10).number_format == "yyyy-mm-dd hh:mm"
+    assert isinstance(detail.cell(2, 15).value, int)  # business minutes stay numbers, so Excel can sum them
+    assert detail.column_dimensions["B"].width == 30 and summary.column_dimensions["A"].width == 20
+    header = detail["A1"]
+    assert header.font.bold and header.fill.fgColor.rgb.endswith("1F4E79") and header.font.color.rgb.endswith("FFFFFF")
+    total = detail.cell(detail.max_row, 1)
+    assert total.value == "合计" and total.font.bold and total.fill.fgColor.rgb.endswith("DDEBF7")
+    assert detail.cell(detail.max_row, 17).value == sum(
+        1 for r in range(2, detail.max_row) if detail.cell(r, 17).value == "是"
+    )
+    assert isinstance(summary.cell(2, 2).value, int) and summary.cell(2, 2).value > 0
