@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from tickets.models.org import User
 
 
+# What makes a request open (stored as ServiceRequest.is_open) and breached. The breached condition is shared with the
+# partial index that serves it: a database uses a partial index only when the query repeats its condition.
+OPEN_Q = Q(status__in=OPEN_STATUSES)
+BREACHED_Q = Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True)
+
+
 def visibility_q(user: User, prefix: str = "") -> Q | None:
     """Who sees which requests; None means everything. `prefix` lets other models filter through a relation."""
     if not user.is_authenticated:
@@ -36,15 +42,13 @@ class ServiceRequestQuerySet(models.QuerySet[Any]):
         return self if q is None else self.filter(q)
 
     def open(self) -> ServiceRequestQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(is_open=True)
 
     def breached(self) -> ServiceRequestQuerySet:
-        return self.filter(Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True))
+        return self.filter(BREACHED_Q)
 
     def due_for_sla_check(self, at: datetime) -> ServiceRequestQuerySet:
         return self.filter(next_sla_check_at__lte=at, paused_at__isnull=True, status__in=OPEN_STATUSES)
 
     def with_list_relations(self) -> ServiceRequestQuerySet:
-        return self.select_related(
-            "category", "compound", "building", "room", "contractor", "assignee", "requester", "unit"
-        )
+        return self.select_related("category", "compound", "building", "room", "contractor", "assignee", "requester")

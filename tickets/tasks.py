@@ -8,7 +8,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from tickets.services import feedback, notifications, sweeper
+from tickets.services import feedback, maintenance, notifications, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ def sweep_sla(now: str | None = None) -> dict[str, int]:
 @shared_task
 def expire_feedback(now: str | None = None) -> int:
     return feedback.expire_feedback(now=_when(now))
+
+
+@shared_task
+def analyze_database() -> str:
+    return maintenance.database_analyze()
 
 
 @shared_task

@@ -5,11 +5,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import ServiceRequest, Status, Urgency
+from tickets.querysets import BREACHED_Q
 
 
 class ServiceRequestFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
-    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, label=_("紧急程度"))
+    # distinct=False: these filter columns of the request itself, so no row can repeat, and a DISTINCT over every
+    # column would make the database sort the whole match before it can count or page it.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("状态"))
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices, distinct=False, label=_("紧急程度"))
     category = django_filters.NumberFilter(field_name="category_id", label=_("服务分类"))
     compound = django_filters.NumberFilter(field_name="compound_id", label=_("院区"))
     building = django_filters.NumberFilter(field_name="building_id", label=_("楼栋"))
@@ -32,15 +35,12 @@ class ServiceRequestFilter(django_filters.FilterSet):
     def filter_breached(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        breached = Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True)
-        return queryset.filter(breached) if value else queryset.exclude(breached)
+        return queryset.filter(BREACHED_Q) if value else queryset.exclude(BREACHED_Q)
 
     def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        from tickets.models.choices import OPEN_STATUSES
-
         if value is None:
             return queryset
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        return queryset.filter(is_open=value)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -49,8 +49,8 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.RequestListSerializer(many=True))
     def list(self, request: Request) -> Response:
         qs = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.RequestListSerializer(page, many=True).data)
+        page = self.paginate_queryset(selectors.RequestRows(qs, s.RequestListSerializer.ROW_COLUMNS))  # type: ignore[arg-type]
+        return self.get_paginated_response(s.RequestListSerializer.rows(page))
 
     @extend_schema(responses=s.RequestDetailSerializer)
     def retrieve(self, request: Request, pk: Any = None) -> Response:

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models.choices import HoldReason, ServiceLine, Status, Urgency
-from tickets.querysets import ServiceRequestQuerySet
+from tickets.querysets import BREACHED_Q, OPEN_Q, ServiceRequestQuerySet
 
 
 class ServiceRequest(models.Model):
@@ -86,6 +86,12 @@ class ServiceRequest(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
 
+    # Kept by the database from the status, so it never disagrees with it. The open queues are ordered by deadline
+    # across several open states; a single column lets one index serve that order.
+    is_open = models.GeneratedField(
+        expression=OPEN_Q, output_field=models.BooleanField(_("未结")), db_persist=True, editable=False
+    )
+
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"))
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
@@ -96,10 +102,23 @@ class ServiceRequest(models.Model):
         verbose_name = _("服务请求")
         verbose_name_plural = _("服务请求")
         ordering = ["-created_at", "-id"]
+        # The request list's shapes (bench/core_bench.py measures each at 100k requests). The columns a bureau
+        # supervisor's visibility reads (service line, requester, filer) ride along in two of them, so counting a
+        # status or the open backlog never visits the table. The partial indexes match the exact conditions of the
+        # `breached` filter, which is what lets SQLite and PostgreSQL use it.
         indexes = [
             models.Index(fields=["contractor", "status"], name="request_contractor_status"),
             models.Index(fields=["requester", "-created_at"], name="request_requester_created"),
             models.Index(fields=["status", "resolution_due"], name="request_status_due"),
+            models.Index(fields=["status", "building", "urgency", "created_at"], name="request_status_place"),
+            models.Index(
+                fields=["status", "created_at", "service_line", "requester", "filed_by"], name="request_status_created"
+            ),
+            models.Index(fields=["contractor", "is_open", "resolution_due"], name="request_contractor_open_due"),
+            models.Index(
+                fields=["is_open", "resolution_due", "service_line", "requester", "filed_by"], name="request_open_due"
+            ),
+            models.Index(fields=["created_at"], condition=BREACHED_Q, name="request_breached_created"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,11 +13,12 @@ import hashlib
 import hmac
 import json
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -88,6 +89,30 @@ def _too_old_for_inbox(event: Event) -> bool:
     return bool(suppression and suppression.inbox_since and event.created_at < suppression.inbox_since)
 
 
+# Per-block memo of who is in an audience and which webhooks listen: a sweep that flags 150 requests of one
+# contractor reads its dispatchers and the bureau's endpoints once, not 150 times. A block lasts one sweep, so an
+# edit to users or endpoints is seen by the next one.
+_lookups: ContextVar[dict[object, list[object]] | None] = ContextVar("servicedesk_notify_lookups", default=None)
+
+
+@contextmanager
+def lookups_cached() -> Iterator[None]:
+    token = _lookups.set({})
+    try:
+        yield
+    finally:
+        _lookups.reset(token)
+
+
+def _memo(key: object, read: Callable[[], list[Any]]) -> list[Any]:
+    cache = _lookups.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
 def dispatchers_of(request: ServiceRequest) -> Q:
     return Q(role=Role.DISPATCHER, contractor_id=request.contractor_id) if request.contractor_id else Q(pk__in=[])
 
@@ -139,10 +164,8 @@ def notify_for_event(event: Event) -> None:
     who, title = recipients_for(event)
     if not title:
         return
-    users = User.objects.filter(who, is_active=True)
-    if event.actor_id:
-        users = users.exclude(pk=event.actor_id)
-    notify(event=event, recipients=users, title=title)
+    users = _memo(("users", who), lambda: list(User.objects.filter(who, is_active=True)))
+    notify(event=event, recipients=[u for u in users if u.pk != event.actor_id], title=title)
 
 
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
@@ -163,10 +186,14 @@ def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = 
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if deliveries_are_suppressed():
         return
-    endpoints = list(
-        WebhookEndpoint.objects.filter(active=True)
-        .filter(Q(service_line="") | Q(service_line=event.request.service_line))
-        .values_list("pk", "event_kinds")
+    service_line = event.request.service_line
+    endpoints = _memo(
+        ("endpoints", service_line),
+        lambda: list(
+            WebhookEndpoint.objects.filter(active=True)
+            .filter(Q(service_line="") | Q(service_line=service_line))
+            .values_list("pk", "event_kinds")
+        ),
     )
     endpoint_ids = [pk for pk, kinds in endpoints if not kinds or event.kind in kinds]
     WebhookDelivery.objects.bulk_create(

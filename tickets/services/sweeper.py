@@ -1,7 +1,8 @@
 """The SLA sweeper: warn at the threshold, flag each breach once, escalate.
 
-Safe on two workers at once: a breach flips its flag with an UPDATE that only matches the unflagged row, and
-each warning or breach event carries a key the database keeps unique. Events are stamped with the moment the
+Safe on two workers at once: each request is claimed with an UPDATE that only matches the row as the sweep read
+it (flags and next check time set in the same statement), and each warning or breach event carries a key the
+database keeps unique. Events are stamped with the moment the
 threshold was crossed, not the moment the sweep ran.
 """
 
@@ -20,58 +21,62 @@ from tickets.services.common import now_or, record_event
 def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
     now = now_or(now)
     counts = {"checked": 0, "warnings": 0, "breaches": 0}
-    ids = list(
-        ServiceRequest.objects.due_for_sla_check(now).order_by("next_sla_check_at").values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
-        warnings, breaches = _check_one(pk, now)
-        counts["checked"] += 1
-        counts["warnings"] += warnings
-        counts["breaches"] += breaches
+    due = ServiceRequest.objects.due_for_sla_check(now).order_by("next_sla_check_at").select_related("contractor")
+    # One read for the whole batch, then one short transaction per request. Each row is claimed with an UPDATE
+    # that matches only the state it was read in (healthchecks' pattern): a row that a transition or another
+    # sweeper changed in between is left to whoever changed it, so stale reads never flag anything.
+    with notifications.lookups_cached():
+        for req in due[:limit]:
+            warnings, breaches = _check_one(req, now)
+            counts["checked"] += 1
+            counts["warnings"] += warnings
+            counts["breaches"] += breaches
     return counts
 
 
-def _check_one(pk: int, now: datetime) -> tuple[int, int]:
+def _check_one(req: ServiceRequest, now: datetime) -> tuple[int, int]:
     warnings = breaches = 0
+    crossed: list[tuple[str, str, datetime]] = []  # (target, "warn" or "breach", the moment it was crossed)
+    for target in deadlines.pending_targets(req):
+        due = getattr(req, f"{target}_due")
+        warn_at = getattr(req, f"{target}_warn_at")
+        if now >= due:
+            crossed.append((target, "breach", due))
+        elif warn_at is not None and now >= warn_at:
+            crossed.append((target, "warn", warn_at))
+    read_as = {"next_sla_check_at": req.next_sla_check_at, "updated_at": req.updated_at}
+    for target, kind, _at in crossed:
+        if kind == "breach":
+            setattr(req, f"{target}_breached", True)
+    flags = {f"{target}_breached": True for target, kind, _at in crossed if kind == "breach"}
     with transaction.atomic():
-        req = ServiceRequest.objects.filter(pk=pk).select_related("contractor").first()
-        if req is None or req.paused_at is not None:
+        claimed = ServiceRequest.objects.filter(pk=req.pk, paused_at__isnull=True, **read_as).update(
+            next_sla_check_at=deadlines.next_check(req, now=now), **flags
+        )
+        if not claimed:
             return 0, 0
-        for target in deadlines.pending_targets(req):
-            due = getattr(req, f"{target}_due")
-            warn_at = getattr(req, f"{target}_warn_at")
+        for target, kind, moment in crossed:
             label = str(SlaTarget(target).label)
             cycle = req.reopen_count if target == "resolution" else 0
-            if now >= due:
-                flipped = ServiceRequest.objects.filter(pk=pk, **{f"{target}_breached": False}).update(
-                    **{f"{target}_breached": True}
-                )
-                setattr(req, f"{target}_breached", True)
-                if not flipped:
-                    continue
-                event = record_event(
-                    request=req,
-                    kind=EventKind.SLA_BREACH,
-                    actor=None,
-                    at=due,
-                    changes={"target": target, "target_label": label, "due": due.isoformat()},
-                    dedupe_key=f"breach:{pk}:{target}:{cycle}",
-                )
-                if event is not None:
-                    breaches += 1
-                    notifications.notify_for_event(event)
-                    signals.sla_breached.send(sender=ServiceRequest, request=req, event=event, target=target)
-            elif warn_at is not None and now >= warn_at:
-                event = record_event(
-                    request=req,
-                    kind=EventKind.SLA_WARNING,
-                    actor=None,
-                    at=warn_at,
-                    changes={"target": target, "target_label": label, "due": due.isoformat()},
-                    dedupe_key=f"warn:{pk}:{target}:{cycle}:{due.isoformat()}",
-                )
-                if event is not None:
-                    warnings += 1
-                    notifications.notify_for_event(event)
-        ServiceRequest.objects.filter(pk=pk).update(next_sla_check_at=deadlines.next_check(req, now=now))
+            due = getattr(req, f"{target}_due")
+            event = record_event(
+                request=req,
+                kind=EventKind.SLA_BREACH if kind == "breach" else EventKind.SLA_WARNING,
+                actor=None,
+                at=moment,
+                changes={"target": target, "target_label": label, "due": due.isoformat()},
+                dedupe_key=(
+                    f"breach:{req.pk}:{target}:{cycle}"
+                    if kind == "breach"
+                    else f"warn:{req.pk}:{target}:{cycle}:{due.isoformat()}"
+                ),
+            )
+            if event is None:
+                continue
+            notifications.notify_for_event(event)
+            if kind == "breach":
+                breaches += 1
+                signals.sla_breached.send(sender=ServiceRequest, request=req, event=event, target=target)
+            else:
+                warnings += 1
     return warnings, breaches
