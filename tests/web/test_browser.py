@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.urls import reverse
 
 from tests.web.conftest import png_bytes
@@ -39,6 +41,42 @@ pytestmark = [
 ]
 
 
+class _OneRequestAtATime(LiveServerThread):
+    """A live server that answers one request at a time.
+
+    On SQLite the test database lives in memory, so every request thread of Django's threaded live server is
+    handed the same connection; the browser's parallel requests (the notification badge fetched on load, photos,
+    a second person logging in while the first page still loads) then interleave on it and fail at random with
+    "cannot start a transaction within a transaction" or "bad parameter or other API misuse". Django's plain
+    WSGIServer answers ``Connection: close`` and takes the next request only when one is done."""
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, made to answer one request at a time when its connection is shared."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost",
+        start=False,
+    )
+    if server.thread.connections_override:
+        threaded = server.thread
+        server.thread = _OneRequestAtATime(
+            threaded.host,
+            threaded.static_handler,
+            connections_override=threaded.connections_override,
+            port=threaded.port,
+        )
+        server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -51,7 +89,8 @@ def browser():
 
 @pytest.fixture
 def open_as(browser, live_server):
-    """open_as(username, viewport, path) logs in through the real form and returns the page."""
+    """open_as(username, viewport, path) logs in through the real form and returns the page once the page after
+    the login has loaded; open_as(None, viewport, path) opens the path without logging in."""
     contexts = []
 
     def make(username, viewport, path="/"):
@@ -63,11 +102,13 @@ def open_as(browser, live_server):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
         page.goto(live_server.url + path)
-        if "/accounts/login/" in page.url:
+        if username is not None and "/accounts/login/" in page.url:
             page.get_by_label("用户名").fill(username)
             page.get_by_label("密码").fill(PASSWORD)
             page.get_by_role("button", name="登录").click()
-            page.wait_for_load_state()
+            # The login page is already loaded, so wait_for_load_state() would return at once; a goto() made
+            # while the POST is still on its way would cancel the login. Wait for the page it leads to.
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
     yield make
@@ -173,7 +214,8 @@ def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as
     transition(request=req, action="assign", actor=world.bob, assignee=world.wang)
     transition(request=req, action="accept", actor=world.wang)
     file_request(title="会议室空调不制冷", urgency="critical")
-    login = open_as("nobody", PHONE, reverse("login"))
+    login = open_as(None, PHONE, reverse("login"))
+    expect(login.get_by_role("button", name="登录")).to_be_visible()
     shot(login, "phone-login")
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         pages = {}
