@@ -104,6 +104,8 @@ MATRIX: dict[str, tuple] = {
     # sign-off, penalties, revisions and answers are the bureau's; the party is checked before the input is read
     "POST reports/scorecards/<pk>/do/<action>/": ("scorecard", "DD DD DD DD DD DD DD AA", {"action": "sign"}),
     "POST reports/scorecards/appeals/<pk>/answer/": ("appeal", "DD DD DD DD DD DD DD AA"),
+    "GET reports/scorecards/contracts/<pk>/rollup/": ("contract", "DD DD DD DD AD DD DD AA"),
+    "GET reports/scorecards/contracts/<pk>/rollup.xlsx": ("contract", "DD DD DD DD AD DD DD AA"),
     "GET reports/inspections/": (None, "D D D D A D A A"),
     "GET reports/inspections/new/": (None, "D D D D D D A A"),
     "POST reports/inspections/new/": (None, "D D D D D D A A"),

@@ -218,6 +218,7 @@ def assessment_data_strings() -> set[str]:
         (Scorecard, ("reason",)),
         (ScorecardAdjustment, ("reason",)),
         (ScorecardAppeal, ("text", "answer")),
+        (Contract, ("code",)),
     ):
         for row in model.objects.values_list(*fields):
             values.update(v for v in row if v)
@@ -289,6 +290,7 @@ def assessment_pages(world):
     card = lambda c: reverse("reports:scorecard-page", args=[c.pk])  # noqa: E731
     act = lambda c, a: reverse("reports:scorecard-action", args=[c.pk, a])  # noqa: E731
     detail = reverse("reports:inspection-page", args=[inspection.pk])
+    rollup = reverse("reports:rollup-page", args=[world.contract.pk])
     pages = [
         (world.carol, reverse("reports:inspections-page")),
         (world.carol, reverse("reports:inspections-page") + "?failed=1"),
@@ -306,6 +308,12 @@ def assessment_pages(world):
         (world.bob, card(march)),
         (world.bob, card(april)),
         (world.alice, reverse("reports:inspections-page")),  # 403 page
+        (world.carol, f"{rollup}?year=2026&quarter=1"),  # signed months, February's revision in progress
+        (world.carol, f"{rollup}?year=2026&quarter=2"),  # April signed, May and June without a scorecard
+        (world.carol, f"{rollup}?year=2026"),
+        (world.carol, f"{rollup}?year=2026&quarter=9"),  # the period form with its error (400)
+        (world.bob, f"{rollup}?year=2026&quarter=1"),
+        (world.bob, f"{rollup}?year=2026"),
     ]
     bad = [
         (world.carol, step_two, {f"item_{dust.pk}": "abc", f"item_{tidy.pk}": "25"}),

@@ -526,13 +526,10 @@ class RollupView(ReportAPIView):
         contract = get_object_or_404(Contract, pk=pk)
         if not _may_see_contract(request.user, contract):
             raise ReportForbidden({"contract": _("您无权查看该合同的评分表。")})
-        year_raw = request.query_params.get("year", str(timezone.localdate().year))
-        quarter_raw = request.query_params.get("quarter", "")
-        if not year_raw.isdigit() or not 2000 <= int(year_raw) <= 2100:
-            raise ValidationError({"year": [_("年份无效。")]})
-        if quarter_raw and not quarter_raw.isdigit():
-            raise ValidationError({"quarter": [_("季度应为1到4。")]})
-        return Response(scorecards.rollup(contract, int(year_raw), int(quarter_raw) if quarter_raw else None))
+        year, quarter = scorecards.rollup_period(
+            request.query_params.get("year"), request.query_params.get("quarter"), today=timezone.localdate()
+        )
+        return Response(scorecards.rollup(contract, year, quarter))
 
 
 class PenaltyView(ReportAPIView):

@@ -7,7 +7,7 @@ late appeal, a frozen scorecard) is shown on the page with the form, not as an e
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -383,3 +383,116 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
         return _rerender(request, back, "answer", form, 400)
     messages.success(request, _("已答复申诉。"))
     return redirect(reverse("reports:scorecard-page", args=[back.pk]) + "#appeals")
+
+
+# --- quarterly and yearly roll-ups ---------------------------------------------------------------------------
+
+
+def _period_label(year: int, quarter: int | None) -> str:
+    if quarter is None:
+        return _("%(year)d年度") % {"year": year}
+    return _("%(year)d年第%(quarter)d季度") % {"year": year, "quarter": quarter}
+
+
+def _quarter_label(quarter: int) -> str:
+    return _("第%(q)d季度") % {"q": quarter}
+
+
+QUARTERS = (1, 2, 3, 4)
+
+
+def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
+    """The same contract's other periods: the year's quarters, the whole year, the period before and after."""
+
+    def href(y: int, q: int | None) -> str:
+        return f"{url}?year={y}" + (f"&quarter={q}" if q else "")
+
+    if quarter is None:
+        before, after = (year - 1, None), (year + 1, None)
+    else:
+        before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        after = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+    return {
+        "periods": [
+            {"label": _("第%(q)d季度") % {"q": q}, "href": href(year, q), "current": q == quarter} for q in (1, 2, 3, 4)
+        ]
+        + [{"label": _("全年"), "href": href(year, None), "current": quarter is None}],
+        "before": {"label": _period_label(*before), "href": href(*before)} if before[0] >= 2000 else None,
+        "after": {"label": _period_label(*after), "href": href(*after)} if after[0] <= 2100 else None,
+    }
+
+
+def _rollup_for(request: HttpRequest, pk: int) -> tuple[Any, int, int | None, dict[str, Any]]:
+    """The contract (404 unless the user may read its scorecards), the period asked for, and the service's
+    roll-up of its signed months. Bad periods raise ValidationError."""
+    contract = get_object_or_404(scorecards.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    year, quarter = scorecards.rollup_period(
+        request.GET.get("year"), request.GET.get("quarter"), today=timezone.localdate()
+    )
+    return contract, year, quarter, scorecards.rollup(contract, year, quarter)
+
+
+@login_required
+def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contract's quarter or year: each month's signed score and payment, and the period's figures; printable.
+    Read-only for everyone; the months link to their scorecards (drafts only for the bureau, who can see them)."""
+    try:
+        contract, year, quarter, data = _rollup_for(request, pk)
+    except ValidationError as exc:
+        contract = get_object_or_404(scorecards.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+        return page(
+            request,
+            "tickets/reports/rollup.html",
+            {
+                "contract": contract,
+                "errors": exc.messages,
+                "year": request.GET.get("year", ""),
+                "quarter": request.GET.get("quarter", ""),
+                "quarters": [(str(q), _quarter_label(q)) for q in QUARTERS],
+            },
+            status=400,
+        )
+    unsigned = [date.fromisoformat(f"{row['month']}-01") for row in data["months"] if not row["signed"]]
+    # The bureau sees the drafts of the months not yet signed (the contractor sees signed scorecards only).
+    drafts: dict[str, Scorecard] = {}
+    if unsigned:
+        for card in (
+            scorecards.scorecards_visible_to(request.user)  # type: ignore[arg-type]
+            .filter(contract=contract, month__in=unsigned)
+            .order_by("month", "revision")
+        ):
+            drafts[card.month.strftime("%Y-%m")] = card
+    rows = [{**row, "draft": drafts.get(row["month"])} for row in data["months"]]
+    query = f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
+    return page(
+        request,
+        "tickets/reports/rollup.html",
+        {
+            "contract": contract,
+            "data": data,
+            "rows": rows,
+            "year": year,
+            "quarter": str(quarter or ""),
+            "quarters": [(str(q), _quarter_label(q)) for q in QUARTERS],
+            "period": _period_label(year, quarter),
+            "xlsx_url": reverse("reports:rollup-xlsx", args=[contract.pk]) + query,
+            **_period_links(request.path, year, quarter),
+        },
+    )
+
+
+@login_required
+def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    import tempfile
+
+    from tickets.reports.scorecard_xlsx import write_rollup
+
+    try:
+        contract, year, quarter, data = _rollup_for(request, pk)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    write_rollup(tmp, data, contract=contract, period=_period_label(year, quarter))
+    tmp.seek(0)
+    name = f"rollup-{contract.code}-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
+    return FileResponse(tmp, as_attachment=True, filename=name)

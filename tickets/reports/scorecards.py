@@ -635,6 +635,31 @@ def scorecards_visible_to(user: User) -> QuerySet[Scorecard]:
     return qs.none()
 
 
+def assessed_contracts_visible_to(user: User) -> QuerySet[Contract]:
+    """Contracts whose scorecards and roll-ups the user may read: as scorecards_visible_to."""
+    qs = Contract.objects.select_related("contractor")
+    if user.is_superuser or user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.SUPERVISOR and user.service_line:
+        return qs.filter(service_line=user.service_line)
+    if user.role == Role.DISPATCHER and user.contractor_id:
+        return qs.filter(contractor_id=user.contractor_id)
+    return qs.none()
+
+
+def rollup_period(year: str | None, quarter: str | None, *, today: date) -> tuple[int, int | None]:
+    """(year, quarter or None for the whole year) from the query's text; the year defaults to today's."""
+    year_raw, quarter_raw = (year or "").strip() or str(today.year), (quarter or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not year_raw.isdigit() or not 2000 <= int(year_raw) <= 2100:
+        errors["year"] = [_("年份无效。")]
+    if quarter_raw and not (quarter_raw.isdigit() and 1 <= int(quarter_raw) <= 4):
+        errors["quarter"] = [_("季度应为1到4。")]
+    if errors:
+        raise ValidationError(errors)
+    return int(year_raw), int(quarter_raw) if quarter_raw else None
+
+
 def current_signed(contract: Contract, months: list[date]) -> dict[date, Scorecard]:
     """The latest signed revision per month: what counts for payment and roll-ups."""
     latest = (

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -132,5 +133,21 @@ def monthly_page(request: HttpRequest) -> HttpResponse:
 @_guarded
 def scorecards_page(request: HttpRequest) -> HttpResponse:
     report_scope(request.user)  # type: ignore[arg-type]
-    cards = scorecards.scorecards_visible_to(request.user)[:300]  # type: ignore[arg-type]
-    return render(request, "tickets/reports/scorecards.html", {"cards": cards})
+    visible = scorecards.scorecards_visible_to(request.user)  # type: ignore[arg-type]
+    cards = visible[:300]
+    # Quarterly and yearly roll-ups: one row per contract and year that has a scorecard the user may see.
+    rollups = (
+        visible.annotate(year=ExtractYear("month"))
+        .values("contract_id", "contract__name", "contract__contractor__name", "year")
+        .distinct()
+        .order_by("contract__name", "contract_id", "-year")
+    )
+    return render(
+        request,
+        "tickets/reports/scorecards.html",
+        {
+            "cards": cards,
+            "rollups": list(rollups),
+            "quarters": [(q, _("第%(q)d季度") % {"q": q}) for q in (1, 2, 3, 4)],
+        },
+    )

@@ -36,9 +36,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 30000);
-    document.querySelectorAll("[data-print]").forEach(function (b) {
-      b.addEventListener("click", function () { window.print(); });
-    });
   });
   document.addEventListener("htmx:afterSettle", tick);
   window.addEventListener("pageshow", function () {
