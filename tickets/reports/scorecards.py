@@ -84,23 +84,10 @@ def _dec(value: Any, key: str, errors: dict[str, list[str]], default: Decimal | 
         return default
 
 
-def scheme_save(
-    *,
-    actor: User,
-    contract: Contract,
-    indicators: list[dict[str, Any]],
-    lowest_site_rule: bool = False,
-    payment_rule: str = PaymentRule.THRESHOLD,
-    pass_score: Any = 85,
-    base_percent: Any = 15,
-    pool_percent: Any = 5,
-    penalty_amounts: dict[str, Any] | None = None,
-    appeal_days: int = 5,
-    now: datetime | None = None,
-) -> ScoringScheme:
-    """Set the contract's scheme. Refused (400) unless the weights of the weighted indicators add up to 100."""
-    now = now_or(now)
-    _require_bureau(actor, contract)
+def scheme_check_indicators(indicators: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The indicator rows as saved, and the errors keyed indicators.<n> (the n-th row) or indicators (the set):
+    a known indicator once, weight or deduction, a weight and a target above 0, deduction points above 0, and
+    the weights of the weighted indicators adding up to 100."""
     errors: dict[str, list[str]] = {}
     rows = []
     seen: set[str] = set()
@@ -140,6 +127,20 @@ def scheme_save(
         errors.setdefault("indicators", []).append(
             _("权重指标的权重合计必须为100，当前为%(sum)s。") % {"sum": format(weights.normalize(), "f")}
         )
+    return rows, errors
+
+
+def scheme_check_rules(
+    *,
+    payment_rule: str = PaymentRule.THRESHOLD,
+    pass_score: Any = 85,
+    base_percent: Any = 15,
+    pool_percent: Any = 5,
+    penalty_amounts: Any = None,
+    appeal_days: Any = 5,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The payment rule, penalty amounts and appeal days as saved, and the errors keyed by field."""
+    errors: dict[str, list[str]] = {}
     if payment_rule not in PaymentRule.values:
         errors["payment_rule"] = [_("未知的支付规则。")]
     pass_d = _dec(pass_score, "pass_score", errors, Decimal(85))
@@ -152,6 +153,9 @@ def scheme_save(
     if pool_d is not None and not Decimal(0) <= pool_d <= HUNDRED:
         errors["pool_percent"] = [_("考核金比例应在0到100之间。")]
     amounts: dict[str, int | float] = {}
+    if not isinstance(penalty_amounts or {}, dict):
+        errors["penalty_amounts"] = [_("应为等级到金额的对象。")]
+        penalty_amounts = {}
     for severity, amount in (penalty_amounts or {}).items():
         value = _dec(amount, "penalty_amounts", errors)
         if severity not in PenaltySeverity.values:
@@ -160,8 +164,51 @@ def scheme_save(
             errors.setdefault("penalty_amounts", []).append(_("扣款金额不能为负数。"))
         else:
             amounts[severity] = float(value)
-    if not 0 < int(appeal_days) <= 60:
+    try:
+        days = int(appeal_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 0 < days <= 60:
         errors["appeal_days"] = [_("申诉期限应在1到60天之间。")]
+    values = {
+        "payment_rule": payment_rule,
+        "pass_score": pass_d,
+        "base_percent": base_d,
+        "pool_percent": pool_d,
+        "penalty_amounts": amounts,
+        "appeal_days": days,
+    }
+    return values, errors
+
+
+def scheme_save(
+    *,
+    actor: User,
+    contract: Contract,
+    indicators: list[dict[str, Any]],
+    lowest_site_rule: bool = False,
+    payment_rule: str = PaymentRule.THRESHOLD,
+    pass_score: Any = 85,
+    base_percent: Any = 15,
+    pool_percent: Any = 5,
+    penalty_amounts: dict[str, Any] | None = None,
+    appeal_days: int = 5,
+    now: datetime | None = None,
+) -> ScoringScheme:
+    """Set the contract's scheme. Refused (400) unless the weights of the weighted indicators add up to 100 and
+    the payment rule, penalty amounts and appeal days are valid (the API and the admin both save through here)."""
+    now = now_or(now)
+    _require_bureau(actor, contract)
+    rows, errors = scheme_check_indicators(indicators)
+    rules, rule_errors = scheme_check_rules(
+        payment_rule=payment_rule,
+        pass_score=pass_score,
+        base_percent=base_percent,
+        pool_percent=pool_percent,
+        penalty_amounts=penalty_amounts,
+        appeal_days=appeal_days,
+    )
+    errors.update(rule_errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -169,10 +216,11 @@ def scheme_save(
             contract=contract, defaults={"updated_at": now}
         )
         scheme.lowest_site_rule = lowest_site_rule
-        scheme.payment_rule = payment_rule
-        scheme.pass_score, scheme.base_percent, scheme.pool_percent = pass_d, base_d, pool_d
-        scheme.penalty_amounts = amounts
-        scheme.appeal_days = int(appeal_days)
+        scheme.payment_rule = rules["payment_rule"]
+        scheme.pass_score, scheme.base_percent = rules["pass_score"], rules["base_percent"]
+        scheme.pool_percent = rules["pool_percent"]
+        scheme.penalty_amounts = rules["penalty_amounts"]
+        scheme.appeal_days = rules["appeal_days"]
         scheme.updated_at, scheme.updated_by = now, actor
         scheme.save()
         scheme.indicators.all().delete()
