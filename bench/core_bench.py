@@ -3,6 +3,7 @@
     .venv/bin/python bench/core_bench.py --rows 100000                 # SQLite in a temporary directory
     .venv/bin/python bench/core_bench.py --rows 100000 --postgres postgres://postgres@127.0.0.1:5432/
     .venv/bin/python bench/core_bench.py --keep var/core-bench        # seed once, then measure again and again
+    .venv/bin/python bench/core_bench.py --postgres postgres://postgres@127.0.0.1:5432/ --keep core_bench_kept
 
 Seeds a throwaway database with `--rows` requests (15k of them open), refreshes the planner's statistics as the
 nightly `database-analyze` job does, then measures, through the real code:
@@ -215,19 +216,25 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres", default="", help="server URL ending in /; a throwaway database is made")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--keep", default="", help="SQLite: a folder to seed once and reuse on later runs")
+    parser.add_argument(
+        "--keep",
+        default="",
+        help="seed once and reuse on later runs: a folder (SQLite) or a database name (PostgreSQL)",
+    )
     args = parser.parse_args()
     dbname = ""
-    if args.keep:
+    if args.keep and not args.postgres:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
-    os.environ["SERVICEDESK_VAR_DIR"] = args.keep or tempfile.mkdtemp(prefix="core-bench-")
+    os.environ["SERVICEDESK_VAR_DIR"] = args.keep if args.keep and not args.postgres else tempfile.mkdtemp()
     if args.postgres:
         import psycopg
 
-        dbname = f"core_bench_{uuid.uuid4().hex[:8]}"
+        name = args.keep or f"core_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.postgres + "postgres", autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {dbname}")
-        os.environ["DATABASE_URL"] = args.postgres + dbname
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f"CREATE DATABASE {name}")
+        dbname = "" if args.keep else name  # a kept database is not dropped at the end
+        os.environ["DATABASE_URL"] = args.postgres + name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     import django

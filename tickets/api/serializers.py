@@ -143,23 +143,23 @@ class RequestListSerializer(serializers.ModelSerializer):
     def get_sla_state(self, obj: ServiceRequest) -> str:
         return sla_state(obj)
 
-    # The list endpoint reads its page with .values(*ROW_COLUMNS) and shapes it with rows(): the output of
-    # to_representation (tests/tickets/test_list_rows.py compares the two field by field) without building eight
-    # model instances and 38 serializer fields per row, which were 12 of the 18 ms a page of 50 took.
+    # The list endpoint reads its page as rows of ROW_COLUMNS plus the names selectors.list_names() looks up, and
+    # shapes them with rows(): the output of to_representation (tests/tickets/test_list_rows.py compares the two
+    # field by field) without building eight model instances and 38 serializer fields per row, which were 12 of
+    # the 18 ms a page of 50 took.
     ROW_COLUMNS = (
         *("id", "kind", "title", "status", "urgency", "service_line", "category", "compound", "building", "room"),
-        *("contractor", "assignee", "requester", "category__name", "compound__name", "building__name"),
-        *("room__number", "contractor__name", "assignee__full_name", "assignee__username", "requester__full_name"),
-        *("requester__username", "created_at", "response_due", "arrival_due", "resolution_due", "response_warn_at"),
-        *("arrival_warn_at", "resolution_warn_at", "responded_at", "arrived_at", "resolved_at", "closed_at"),
-        *("response_breached", "arrival_breached", "resolution_breached", "calendar_incomplete", "rating"),
-        "reopen_count",
+        *("contractor", "assignee", "requester", "created_at", "response_due", "arrival_due", "resolution_due"),
+        *("response_warn_at", "arrival_warn_at", "resolution_warn_at", "responded_at", "arrived_at"),
+        *("resolved_at", "closed_at", "response_breached", "arrival_breached", "resolution_breached"),
+        *("calendar_incomplete", "rating", "reopen_count", "category__name", "compound__name", "building__name"),
     )
     ROW_TIMES = ("created_at", "response_due", "arrival_due", "resolution_due")
     ROW_TIMES += ("responded_at", "arrived_at", "resolved_at", "closed_at")
     ROW_COPIED = ("id", "kind", "title", "status", "urgency", "service_line", "category", "compound", "building")
     ROW_COPIED += ("room", "contractor", "assignee", "requester", "response_breached", "arrival_breached")
-    ROW_COPIED += ("resolution_breached", "calendar_incomplete", "rating", "reopen_count")
+    ROW_COPIED += ("resolution_breached", "calendar_incomplete", "rating", "reopen_count", "room_number")
+    ROW_COPIED += ("contractor_name", "assignee_name", "requester_name")
 
     @classmethod
     def rows(cls, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -184,10 +184,6 @@ class RequestListSerializer(serializers.ModelSerializer):
                 category_name=r["category__name"],
                 compound_name=r["compound__name"],
                 building_name=r["building__name"],
-                room_number=r["room__number"],
-                contractor_name=r["contractor__name"],
-                assignee_name=(r["assignee__full_name"] or r["assignee__username"]) if r["assignee"] else None,
-                requester_name=r["requester__full_name"] or r["requester__username"],
                 sla_state=sla_state(r, now),
             )
             out.append({name: item[name] for name in cls.Meta.fields})

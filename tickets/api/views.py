@@ -33,14 +33,14 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             return ServiceRequest.objects.none()
         if self.action == "retrieve":
             return selectors.request_detail_queryset(user=self.request.user)
-        return selectors.request_list(user=self.request.user)
+        return selectors.visible_requests(user=self.request.user)
 
     def get_serializer_class(self) -> Any:
         return s.RequestDetailSerializer if self.action == "retrieve" else s.RequestListSerializer
 
     def _visible(self, pk: Any) -> ServiceRequest:
         # What a user may not see answers 404: its existence is private.
-        return get_object_or_404(selectors.request_list(user=self.request.user), pk=pk)
+        return get_object_or_404(selectors.visible_requests(user=self.request.user), pk=pk)
 
     def _detail(self, pk: int) -> Response:
         obj = selectors.request_detail_queryset(user=self.request.user).get(pk=pk)
@@ -147,7 +147,7 @@ class AttachmentDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: int) -> FileResponse:
         attachment = get_object_or_404(Attachment.objects.select_related("request"), pk=pk)
-        if not selectors.request_list(user=request.user).filter(pk=attachment.request_id).exists():
+        if not selectors.visible_requests(user=request.user).filter(pk=attachment.request_id).exists():
             raise Http404
         response = FileResponse(
             attachment.file.open("rb"),

@@ -207,7 +207,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """A photo of a request, shown only to those who may see the request. Types were sniffed on upload."""
     item = get_object_or_404(Attachment, pk=pk)
-    if not selectors.request_list(user=request.user).filter(pk=item.request_id).exists():  # type: ignore[arg-type]
+    if not selectors.visible_requests(user=request.user).filter(pk=item.request_id).exists():  # type: ignore[arg-type]
         raise Http404
     # Always a download: an <img> still shows it, and no upload is ever rendered as a page of ours.
     response = FileResponse(
