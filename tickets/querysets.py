@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # What makes a request open (stored as ServiceRequest.is_open) and breached. The breached condition is shared with the
 # partial index that serves it: a database uses a partial index only when the query repeats its condition.
 OPEN_Q = Q(status__in=OPEN_STATUSES)
+BREACH_FLAGS = ("response_breached", "arrival_breached", "resolution_breached")
 BREACHED_Q = Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True)
 
 

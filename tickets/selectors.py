@@ -29,13 +29,14 @@ def request_list(*, user: User) -> QuerySet[ServiceRequest]:
 
 
 def _name(model: type[Model], key: str, field: str = "name") -> Subquery:
-    return Subquery(model._default_manager.filter(pk=OuterRef(key)).values(field)[:1])
+    # order_by(): a model's default ordering (rooms by building and number) would join and sort in every subquery.
+    return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(field)[:1])
 
 
 def _person(key: str) -> Subquery:
     # str(user): the full name, or the user name when none was entered.
     shown = Coalesce(NullIf("full_name", Value("")), "username")
-    return Subquery(User.objects.filter(pk=OuterRef(key)).values(shown=shown)[:1])
+    return Subquery(User.objects.filter(pk=OuterRef(key)).order_by().values(shown=shown)[:1])
 
 
 def list_names() -> dict[str, Subquery]:

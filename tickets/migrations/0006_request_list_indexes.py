@@ -33,6 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='servicerequest',
-            index=models.Index(condition=models.Q(('response_breached', True), ('arrival_breached', True), ('resolution_breached', True), _connector='OR'), fields=['created_at'], name='request_breached_created'),
+            index=models.Index(condition=models.Q(('response_breached', True), ('arrival_breached', True), ('resolution_breached', True), _connector='OR'), fields=['created_at', 'service_line', 'requester', 'filed_by', 'response_breached', 'arrival_breached', 'resolution_breached'], name='request_breached_created'),
         ),
     ]
