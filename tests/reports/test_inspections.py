@@ -10,33 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tickets.exceptions import ActionForbidden
-from tickets.models import Category, ChecklistItem, ChecklistTemplate, InspectionResult, ServiceLine, Status
+from tickets.models import InspectionResult, Status
 from tickets.reports.inspections import ItemInput, inspection_record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def checklist(world):
-    rectify = Category.objects.create(
-        code="rectify",
-        name="检查整改",
-        parent=world.repair,
-        service_line=ServiceLine.PROPERTY,
-        sla_policy=world.policy,
-        default_urgency="normal",
-    )
-    template = ChecklistTemplate.objects.create(
-        service_line=ServiceLine.PROPERTY, name="保洁巡检表", rectification_category=rectify
-    )
-    floor = ChecklistItem.objects.create(template=template, sort=1, text="地面无积水", kind="pass_fail")
-    dust = ChecklistItem.objects.create(
-        template=template, sort=2, text="桌面积尘", kind="measure", unit="g/㎡", limit=Decimal("0.5")
-    )
-    tidy = ChecklistItem.objects.create(
-        template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
-    )
-    return template, floor, dust, tidy
 
 
 def _png():

@@ -13,6 +13,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.urls import reverse
 
+from tests.reports.data import build_checklist
 from tests.web.conftest import png_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
@@ -236,25 +237,10 @@ def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as
 def test_supervisor_records_a_failed_inspection_and_the_contractor_sees_the_rectification(world, open_as, live_server):
     """Carol inspects on her phone: a dust reading over the limit, with a photo. Bob finds the inspection and, from
     it, the rectification request filed to his company."""
-    from decimal import Decimal
 
     from playwright.sync_api import expect
 
-    from tickets.models import Category, ChecklistItem, ChecklistTemplate, ServiceLine
-
-    rectify = Category.objects.create(
-        code="rectify", name="检查整改", parent=world.repair, service_line=ServiceLine.PROPERTY, sla_policy=world.policy
-    )
-    template = ChecklistTemplate.objects.create(
-        service_line=ServiceLine.PROPERTY, name="保洁巡检表", rectification_category=rectify
-    )
-    floor = ChecklistItem.objects.create(template=template, sort=1, text="地面无积水", kind="pass_fail")
-    dust = ChecklistItem.objects.create(
-        template=template, sort=2, text="桌面积尘", kind="measure", unit="g/㎡", limit=Decimal("0.5")
-    )
-    ChecklistItem.objects.create(
-        template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
-    )
+    _template, floor, dust, _tidy = build_checklist(world)
 
     carol = open_as("carol", PHONE)
     carol.get_by_role("link", name="检查", exact=True).click()

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from tests.reports.data import build_checklist
 from tickets.models import (
     Building,
     Category,
@@ -229,27 +230,13 @@ def assessment_data_strings() -> set[str]:
 def assessment_pages(world):
     """(user, url) for the inspection and scorecard pages in the states that show each form, and bad posts."""
     from datetime import date, timedelta
-    from decimal import Decimal
 
     from django.utils import timezone
 
-    from tickets.models import ChecklistItem, ChecklistTemplate, ServiceLine
     from tickets.reports import scorecards as sc
     from tickets.reports.inspections import ItemInput, inspection_record
 
-    rectify = Category.objects.create(
-        code="rectify", name="检查整改", parent=world.repair, service_line=ServiceLine.PROPERTY, sla_policy=world.policy
-    )
-    template = ChecklistTemplate.objects.create(
-        service_line=ServiceLine.PROPERTY, name="保洁巡检表", rectification_category=rectify
-    )
-    floor = ChecklistItem.objects.create(template=template, sort=1, text="地面无积水", kind="pass_fail")
-    dust = ChecklistItem.objects.create(
-        template=template, sort=2, text="桌面积尘", kind="measure", unit="g/㎡", limit=Decimal("0.5")
-    )
-    tidy = ChecklistItem.objects.create(
-        template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
-    )
+    template, floor, dust, tidy = build_checklist(world)
     inspection = inspection_record(
         actor=world.carol,
         template=template,

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from tickets import selectors
 from tickets.api import serializers as s
 from tickets.api.filters import ServiceRequestFilter
+from tickets.downloads import private_download
 from tickets.models import Attachment, Building, Category, Complaint, Compound, Notification, Room, ServiceRequest
 from tickets.services import comments, feedback, notifications, requests
 from tickets.services.transitions import MOVES, transition
@@ -149,15 +150,8 @@ class AttachmentDownloadView(APIView):
         attachment = get_object_or_404(Attachment.objects.select_related("request"), pk=pk)
         if not selectors.visible_requests(user=request.user).filter(pk=attachment.request_id).exists():
             raise Http404
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        name, kind = attachment.original_name, attachment.content_type
+        return private_download(attachment.file, filename=name, content_type=kind)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

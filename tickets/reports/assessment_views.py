@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
     Compound,
@@ -178,13 +179,7 @@ def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(InspectionPhoto, pk=pk)
     if not inspections.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():  # type: ignore[arg-type]
         raise Http404
-    response = FileResponse(
-        photo.file.open("rb"), as_attachment=True, filename=photo.original_name, content_type=photo.content_type
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_download(photo.file, filename=photo.original_name, content_type=photo.content_type)
 
 
 # --- scorecards ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tickets import selectors
+from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Attachment, ServiceRequest, Status
 from tickets.registry import get_kind
@@ -209,11 +210,4 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(Attachment, pk=pk)
     if not selectors.visible_requests(user=request.user).filter(pk=item.request_id).exists():  # type: ignore[arg-type]
         raise Http404
-    # Always a download: an <img> still shows it, and no upload is ever rendered as a page of ours.
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_download(item.file, filename=item.original_name, content_type=item.content_type)
