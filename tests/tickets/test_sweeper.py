@@ -54,3 +54,20 @@ def test_sweep_query_count_is_bounded(world, django_assert_max_num_queries):
         file_leak(world, now=at(2026, 3, 10, 9, i), title=f"漏水{i}")
     with django_assert_max_num_queries(5 + 5 * 14):
         sla_sweep(now=at(2026, 3, 10, 9, 27))
+
+
+def test_a_row_changed_after_the_sweep_read_it_is_left_alone(world):
+    """The sweep reads its batch first; a request accepted in between must not be flagged from the stale read."""
+    from tickets.models import ServiceRequest
+    from tickets.services.sweeper import _check_one
+
+    req = file_leak(world, now=at(2026, 3, 10, 9, 0))
+    stale = ServiceRequest.objects.select_related("contractor").get(pk=req.pk)
+    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 29))
+    assert _check_one(stale, at(2026, 3, 10, 9, 31)) == (0, 0)
+    assert not Event.objects.filter(request=req, kind__in=["sla_breach", "sla_warning"]).exists()
+    req.refresh_from_db()
+    assert not req.response_breached
+    # the next sweep reads the row as it is now: response met in time, arrival still pending and now late
+    assert sla_sweep(now=at(2026, 3, 10, 9, 31))["breaches"] == 1
+    assert Event.objects.get(request=req, kind="sla_breach").changes["target"] == "arrival"
