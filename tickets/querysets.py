@@ -34,7 +34,13 @@ def visibility_q(user: User, prefix: str = "") -> Q | None:
         return own | Q(**{f"{prefix}unit_id": user.unit_id})
     if user.role in (Role.DISPATCHER, Role.WORKER) and user.contractor_id:
         return Q(**{f"{prefix}contractor_id": user.contractor_id})
-    return own
+    # The same rows as `own`, as a union of two index look-ups: with the OR, PostgreSQL filled a requester's page by
+    # walking the creation-time index back through everyone else's requests (13 ms against 3 ms at 100k).
+    from tickets.models import ServiceRequest
+
+    mine = ServiceRequest.objects.order_by().filter(requester=user).values("pk")
+    filed = ServiceRequest.objects.order_by().filter(filed_by=user).values("pk")
+    return Q(**{f"{prefix}pk__in": mine.union(filed)})
 
 
 class ServiceRequestQuerySet(models.QuerySet[Any]):
