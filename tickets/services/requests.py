@@ -67,9 +67,17 @@ class Preview:
 
 
 def sla_preview(
-    *, category: Category, place: Placement, urgency: str, start: datetime | None = None, kind: str | None = None
+    *,
+    category: Category,
+    place: Placement,
+    urgency: str,
+    start: datetime | None = None,
+    kind: str | None = None,
+    with_deadlines: bool = True,
 ) -> Preview:
-    """Who will do the work and by when, before a requester submits. Pure read, nothing is written."""
+    """Who will do the work and by when, before a requester submits. Pure read, nothing is written.
+
+    Filing asks only who (`with_deadlines=False`): it computes the deadlines on the request itself."""
     start = now_or(start)
     contract = find_contract(category=category, compound=place.compound, on=timezone.localdate(start))
     policy = category.sla_policy or (contract.sla_policy if contract else None)
@@ -77,7 +85,7 @@ def sla_preview(
     needs_approval = bool(_levels_for(kind or category.kind, category))
     result: dict[str, Any] = {}
     incomplete = False
-    if version is not None:
+    if version is not None and with_deadlines:
         specs = deadlines.target_specs(version, urgency)
         computed = compute_deadlines(
             start, specs, load_work_calendar(contract.calendar if contract else None), (), version.warn_percent
@@ -137,7 +145,7 @@ def request_create(
         raise ValidationError(errors)
     place = resolve_place(compound=compound, building=building, room=room)
     requester = requester or actor
-    preview = sla_preview(category=category, place=place, urgency=urgency, start=now, kind=kind)
+    preview = sla_preview(category=category, place=place, urgency=urgency, start=now, kind=kind, with_deadlines=False)
     try:
         with transaction.atomic():
             req = ServiceRequest(
