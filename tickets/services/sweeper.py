@@ -2,8 +2,7 @@
 
 Safe on two workers at once: each request is claimed with an UPDATE that only matches the row as the sweep read
 it (flags and next check time set in the same statement), and each warning or breach event carries a key the
-database keeps unique. Events are stamped with the moment the
-threshold was crossed, not the moment the sweep ran.
+database keeps unique. Events are stamped with the moment the threshold was crossed, not the moment the sweep ran.
 """
 
 from __future__ import annotations
