@@ -29,10 +29,22 @@ def broker():
 
 @pytest.fixture
 def worker(broker):
-    # SQLite's in-memory test database locks whole tables across threads: one thread there, two on PostgreSQL.
+    # SQLite's in-memory test database locks whole tables across threads: one worker thread there, two on
+    # PostgreSQL. And the test thread polls in read-uncommitted mode, which neither blocks nor is blocked by the
+    # worker's writes; otherwise a poll landing on a write failed one side with "database table is locked".
     concurrency = 2 if connection.vendor == "postgresql" else 1
-    with start_worker(app, pool="threads", concurrency=concurrency, perform_ping_check=False, shutdown_timeout=20) as w:
-        yield w
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=concurrency, perform_ping_check=False, shutdown_timeout=20
+        ) as w:
+            yield w
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 0")
 
 
 def test_round_trip_through_a_real_worker(worker):
@@ -81,7 +93,13 @@ def test_sweep_task_twice_on_the_worker_flags_once(world, worker):
     when = at(2026, 3, 10, 9, 31).isoformat()
     tasks.sweep_sla.delay(when)
     tasks.sweep_sla.delay(when)
-    _wait_for(lambda: Event.objects.filter(request=req, kind="sla_breach").count() == 2)
+    # Both facts in one wait: a read-uncommitted poll may see the events before their notifications are written.
+    _wait_for(
+        lambda: (
+            Event.objects.filter(request=req, kind="sla_breach").count() == 2
+            and Notification.objects.filter(recipient=world.carol, event__kind="sla_breach").count() == 2
+        )
+    )
     assert Event.objects.filter(request=req, kind="sla_breach").count() == 2
     assert Notification.objects.filter(recipient=world.carol, event__kind="sla_breach").count() == 2
 
