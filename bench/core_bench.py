@@ -182,6 +182,7 @@ def reload_world():
     from tickets.models import Building, Category, Contract, Room, SlaPolicy, User
 
     users = {u.username: u for u in User.objects.filter(username__in=["alice", "bob", "carol"])}
+    contract = Contract.objects.select_related("contractor", "calendar").get(code="WY-2026")
     return SimpleNamespace(
         alice=users["alice"],
         bob=users["bob"],
@@ -189,10 +190,10 @@ def reload_world():
         building=Building.objects.get(code="b1"),
         room=Room.objects.get(number="301"),
         leak=Category.objects.get(code="leak"),
-        contract=Contract.objects.get(code="WY-2026"),
-        contractor=Contract.objects.get(code="WY-2026").contractor,
+        contract=contract,
+        contractor=contract.contractor,
         policy=SlaPolicy.objects.get(code="property-std"),
-        calendar=Contract.objects.get(code="WY-2026").calendar,
+        calendar=contract.calendar,
     )
 
 
@@ -304,6 +305,9 @@ def main() -> None:
                 result = sla_sweep(now=NOW, limit=20_000)
             wall, cpu = t.sample
             print(f"sweep over {OPEN_ROWS} open, {due_now} due: {wall:.3f} s (CPU {cpu:.3f} s), {result}")
+        import resource
+
+        print(f"peak memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
         connection.close()
         if dbname:
