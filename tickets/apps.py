@@ -11,10 +11,7 @@ class TicketsConfig(AppConfig):
         from tickets import registry
         from tickets.models.choices import ServiceLine
 
-        # The core's own kinds; modules register theirs in their AppConfig.ready().
+        # The core's own kind; modules register theirs in their AppConfig.ready().
         registry.register_kind(
             registry.RequestKind(key="property", label=_("物业服务"), service_line=ServiceLine.PROPERTY)
-        )
-        registry.register_kind(
-            registry.RequestKind(key="canteen_complaint", label=_("食堂意见"), service_line=ServiceLine.CANTEEN)
         )
