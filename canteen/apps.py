@@ -15,6 +15,15 @@ class CanteenConfig(AppConfig):
 
         registry.register_kind(
             registry.RequestKind(
-                key=COMPLAINT_KIND, label=_("食堂意见"), service_line=ServiceLine.CANTEEN, owner="canteen"
+                key=COMPLAINT_KIND,
+                label=_("食堂意见"),
+                service_line=ServiceLine.CANTEEN,
+                owner="canteen",
+                # Until the canteen's own pages exist, the tile files a canteen request through the core's form.
+                tiles=(
+                    registry.Tile(
+                        "meals", _("报餐"), _("餐"), _("食堂报餐与意见"), "request-new?line=canteen", order=40
+                    ),
+                ),
             )
         )

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -6,9 +7,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tickets.api.urls")),
-    path("api/v1/fleet/", include("fleet.api_urls")),
     path("reports/", include("tickets.reports.urls")),
-    path("fleet/", include("fleet.urls")),
+    # A module's pages and API are served only when it is installed (the product runs without any of them).
+    *(
+        [path("api/v1/fleet/", include("fleet.api_urls")), path("fleet/", include("fleet.urls"))]
+        if apps.is_installed("fleet")
+        else []
+    ),
     path("", include("tickets.web.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

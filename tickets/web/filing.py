@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,59 +13,21 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency, User
+from tickets.registry import Entry, find_kind, home_tiles_for
 from tickets.services import comments, requests
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
 from tickets.web.forms import FileRequestForm, LocationForm
 
 
-@dataclass(frozen=True)
-class Tile:
-    key: str
-    label: Any
-    glyph: Any
-    hint: Any
-    href: str
-
-
-def home_tiles() -> list[Tile]:
-    new = reverse("request-new")
-    return [
-        Tile(
-            "repair",
-            gettext_lazy("报修"),
-            gettext_lazy("修"),
-            gettext_lazy("水电、空调、门窗"),
-            f"{new}?line=property&root=repair",
-        ),
-        Tile(
-            "cleaning",
-            gettext_lazy("保洁"),
-            gettext_lazy("洁"),
-            gettext_lazy("办公区与公共区域"),
-            f"{new}?line=property&root=cleaning",
-        ),
-        # The fleet module owns trip requests; link by path so this page does not depend on its URL names.
-        Tile("vehicles", gettext_lazy("用车"), gettext_lazy("车"), gettext_lazy("公务用车申请"), "/fleet/apply/"),
-        Tile("meals", gettext_lazy("报餐"), gettext_lazy("餐"), gettext_lazy("食堂报餐与意见"), f"{new}?line=canteen"),
-        Tile(
-            "office",
-            gettext_lazy("办公用房"),
-            gettext_lazy("房"),
-            gettext_lazy("用房申请与调整"),
-            f"{new}?line=office_space",
-        ),
-        Tile(
-            "complaint",
-            gettext_lazy("投诉建议"),
-            gettext_lazy("诉"),
-            gettext_lazy("对服务的意见"),
-            f"{new}?root=complaint",
-        ),
-    ]
+def home_tiles(user: User) -> list[Entry]:
+    """The tiles every registered kind declares for this user (the core's own kind declares repair, cleaning and
+    complaints; each module its own)."""
+    return home_tiles_for(user)
 
 
 @login_required
@@ -74,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_contractor(user):  # type: ignore[arg-type]
         return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
-    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
+    return page(request, "tickets/home.html", {"tiles": home_tiles(user), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
 
 def category_label(category: Category) -> str:
@@ -94,7 +55,7 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
             c = by_id[c.parent_id]
         return c
 
-    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line)]
+    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line) and _filed_here(c)]
     root_found = bool(root) and any(top(c).code == root or c.code == root for c in leaves)
     if root_found:
         leaves = [c for c in leaves if top(c).code == root or c.code == root]
@@ -104,6 +65,12 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
         c.label = category_label(c)  # type: ignore[attr-defined]
         groups.setdefault(t.pk, (category_label(t), []))[1].append(c)
     return list(groups.values()), root_found
+
+
+def _filed_here(category: Category) -> bool:
+    """Categories of a kind whose module files its own requests (it owns "create") are not offered here."""
+    kind = find_kind(category.kind)
+    return kind is None or not kind.owns("create")
 
 
 def _place_params(request: HttpRequest) -> dict[str, str]:
@@ -126,6 +93,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
     category = None
     if category_id.isdigit():
         category = Category.objects.filter(pk=int(category_id), active=True, children__isnull=True).first()
+        if category is not None and not _filed_here(category):
+            category = None
     if category is None:
         groups, root_found = _leaf_categories(line, root)
         keep = urlencode(_place_params(request))
@@ -188,6 +157,8 @@ def _step_describe(
                         comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
             except ValidationError as exc:
                 errors_to_form(form, exc)
+            except (TransitionNotAllowed, ActionForbidden) as exc:  # the kind's guard refused the filing
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("已提交，编号 %(number)s。") % {"number": req.number})
                 return redirect("request-detail", pk=req.pk)
