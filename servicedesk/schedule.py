@@ -17,7 +17,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="0", hour="6", day_of_month="1"),
     },
     "scorecards-monthly-draft": {
-        "task": "tickets.reports.tasks.draft_scorecards",
+        "task": "tickets.assessment.tasks.draft_scorecards",
         "schedule": crontab(minute="30", hour="6", day_of_month="1"),
     },
     # official vehicles

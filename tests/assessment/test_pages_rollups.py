@@ -17,8 +17,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import UserFactory
+from tickets.assessment import schemes, selectors
+from tickets.assessment import scorecards as sc
 from tickets.models import Role, ServiceLine
-from tickets.reports import scorecards as sc
 
 pytestmark = pytest.mark.django_db
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
@@ -38,7 +39,7 @@ def client_for(user=None, language="zh-hans"):
 
 @pytest.fixture
 def quarter(world):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     jan = sc.scorecard_sign(scorecard=sc.scorecard_draft(contract=world.contract, month=JAN), actor=world.carol)
     sc.penalty_record(
         actor=world.carol, contract=world.contract, month=FEB, severity="major", description="消防通道堵塞"
@@ -52,12 +53,12 @@ def quarter(world):
 
 
 def url(world, **query):
-    base = reverse("reports:rollup-page", args=[world.contract.pk])
+    base = reverse("assessment:rollup-page", args=[world.contract.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def xlsx_url(world, **query):
-    base = reverse("reports:rollup-xlsx", args=[world.contract.pk])
+    base = reverse("assessment:rollup-xlsx", args=[world.contract.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -65,7 +66,7 @@ def test_supervisor_opens_the_quarter_from_the_scorecards_list(world, quarter):
     jan, feb, march = quarter
     assert feb.score == 84 and feb.amount_payable == 97000
     carol = client_for(world.carol)
-    listing = carol.get(reverse("reports:scorecards-page")).content.decode()
+    listing = carol.get(reverse("assessment:scorecards-page")).content.decode()
     link = url(world, year=2026, quarter=1)
     assert 'id="rollups"' in listing and link.replace("&", "&amp;") in listing
 
@@ -75,13 +76,13 @@ def test_supervisor_opens_the_quarter_from_the_scorecards_list(world, quarter):
     assert "南院物业服务合同 · 2026年第1季度 考核汇总" in html
     assert "恒安物业" in html
     jan_row = html.split('id="month-2026-01"')[1].split("</tr>")[0]
-    assert "v1" in jan_row and "100.00" in jan_row and reverse("reports:scorecard-page", args=[jan.pk]) in jan_row
+    assert "v1" in jan_row and "100.00" in jan_row and reverse("assessment:scorecard-page", args=[jan.pk]) in jan_row
     feb_row = html.split('id="month-2026-02"')[1].split("</tr>")[0]
     for figure in ("84.00", "100000.00", "99000.00", "2000.00", "97000.00"):
         assert figure in feb_row, figure
     mar_row = html.split('id="month-2026-03"')[1].split("</tr>")[0]
     # not signed: not counted; the supervisor can go to the draft and sign it
-    assert "未签发" in mar_row and reverse("reports:scorecard-page", args=[march.pk]) in mar_row
+    assert "未签发" in mar_row and reverse("assessment:scorecard-page", args=[march.pk]) in mar_row
     assert 'id="signed-months">2 / 3<' in html
     assert 'id="mean-score">92.00<' in html
     assert 'id="lowest-score">84.00<' in html
@@ -92,7 +93,7 @@ def test_supervisor_opens_the_quarter_from_the_scorecards_list(world, quarter):
     assert "data-print" in html and "@media print" in html and 'class="no-print' in html
     assert xlsx_url(world, year=2026, quarter=1).replace("&", "&amp;") in html
     # the figures are the service's, as the API gives them
-    body = sc.rollup(world.contract, 2026, 1)
+    body = selectors.rollup(world.contract, 2026, 1)
     assert (body["mean_score"], body["payable_total"]) == ("92.00", "197000.00")
 
 
@@ -152,9 +153,9 @@ def test_the_contractors_dispatcher_reads_his_own_contract_only(world, quarter):
     assert 'id="payable-total">197000.00<' in html
     # read-only, and the bureau's draft of March stays the bureau's
     assert '<form method="post"' not in html.split('<main id="main">')[1]
-    assert reverse("reports:scorecard-page", args=[march.pk]) not in html
+    assert reverse("assessment:scorecard-page", args=[march.pk]) not in html
     assert bob.get(xlsx_url(world, year=2026, quarter=1)).status_code == 200
-    listing = bob.get(reverse("reports:scorecards-page")).content.decode()
+    listing = bob.get(reverse("assessment:scorecards-page")).content.decode()
     assert url(world, year=2026, quarter=1).replace("&", "&amp;") in listing
 
     other = UserFactory(username="ding", role=Role.DISPATCHER, contractor=world.other_contractor)
@@ -172,7 +173,7 @@ def test_everyone_else_gets_404(world, quarter, who):
 def test_another_lines_supervisor_gets_404_and_an_unknown_contract_404(world, quarter):
     fleet_sup = UserFactory(username="fay", role=Role.SUPERVISOR, service_line=ServiceLine.VEHICLES)
     assert client_for(fleet_sup).get(url(world)).status_code == 404
-    missing = reverse("reports:rollup-page", args=[world.contract.pk + 999])
+    missing = reverse("assessment:rollup-page", args=[world.contract.pk + 999])
     assert client_for(world.dave).get(missing).status_code == 404
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from tickets.assessment import schemes, scorecards
+from tickets.assessment.inspections import ItemInput, inspection_record
 from tickets.models import (
     Category,
     ChecklistItem,
@@ -26,8 +28,6 @@ from tickets.models import (
     ServiceRequest,
     User,
 )
-from tickets.reports import scorecards
-from tickets.reports.inspections import ItemInput, inspection_record
 from tickets.services.transitions import transition
 
 MONTHS = 12
@@ -131,7 +131,7 @@ def load_reports_demo(*, now: datetime | None = None, seed: int = 5) -> dict[str
             continue
         template = _template(contract)
         if not hasattr(contract, "scoring_scheme"):
-            scorecards.scheme_save(
+            schemes.scheme_save(
                 actor=supervisor,
                 contract=contract,
                 indicators=INDICATORS,

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from tickets.assessment.inspections import ItemInput, inspection_record
 from tickets.models import (
     ChecklistTemplate,
     Inspection,
@@ -17,11 +18,10 @@ from tickets.models import (
     ServiceRequest,
     Status,
 )
-from tickets.reports.inspections import ItemInput, inspection_record
 
 pytestmark = pytest.mark.django_db
-NEW = reverse("reports:inspection-new")
-LIST = reverse("reports:inspections-page")
+NEW = reverse("assessment:inspection-new")
+LIST = reverse("assessment:inspections-page")
 
 
 def client_for(user=None):
@@ -74,7 +74,7 @@ def test_supervisor_records_an_inspection_and_the_contractor_sees_the_rectificat
     res = carol.post(step_two(world, template), data, follow=True)
     assert res.status_code == 200
     inspection = Inspection.objects.get()
-    assert res.redirect_chain[-1][0] == reverse("reports:inspection-page", args=[inspection.pk])
+    assert res.redirect_chain[-1][0] == reverse("assessment:inspection-page", args=[inspection.pk])
     page = res.content.decode()
     # 10 + 0 + 15 of 40 points
     assert "62.50" in page and "1项不合格" in page and "已向服务商发出整改请求" in page
@@ -84,18 +84,18 @@ def test_supervisor_records_an_inspection_and_the_contractor_sees_the_rectificat
     assert reverse("request-detail", args=[req.pk]) in page and req.number in page
     photo = inspection.photos.get()
     assert photo.result.item == dust
-    assert reverse("reports:inspection-photo", args=[photo.pk]) in page
+    assert reverse("assessment:inspection-photo", args=[photo.pk]) in page
 
     # Bob, the contractor's dispatcher, finds it in his list, opens it, follows the link to the request
     bob = client_for(world.bob)
     listed = bob.get(LIST).content.decode()
-    assert reverse("reports:inspection-page", args=[inspection.pk]) in listed
-    detail = bob.get(reverse("reports:inspection-page", args=[inspection.pk]))
+    assert reverse("assessment:inspection-page", args=[inspection.pk]) in listed
+    detail = bob.get(reverse("assessment:inspection-page", args=[inspection.pk]))
     assert detail.status_code == 200 and req.number in detail.content.decode()
     assert "登记检查" not in detail.content.decode()  # read-only for him
     request_page = bob.get(reverse("request-detail", args=[req.pk]))
     assert request_page.status_code == 200 and "整改：桌面积尘" in request_page.content.decode()
-    photo_res = bob.get(reverse("reports:inspection-photo", args=[photo.pk]))
+    photo_res = bob.get(reverse("assessment:inspection-photo", args=[photo.pk]))
     assert photo_res.status_code == 200 and photo_res["Content-Type"] == "image/png"
 
 
@@ -183,8 +183,8 @@ def test_who_may_open_the_pages(world, checklist):
         ],
         photos=[png()],
     )
-    detail = reverse("reports:inspection-page", args=[inspection.pk])
-    photo = reverse("reports:inspection-photo", args=[inspection.photos.get().pk])
+    detail = reverse("assessment:inspection-page", args=[inspection.pk])
+    photo = reverse("assessment:inspection-photo", args=[inspection.photos.get().pk])
     # anonymous: to the log-in page
     for url in (LIST, NEW, detail, photo):
         res = client_for().get(url)
@@ -204,7 +204,8 @@ def test_who_may_open_the_pages(world, checklist):
         assert client_for(user).get(detail).status_code == 404
         assert client_for(user).get(photo).status_code == 404
     assert (
-        reverse("reports:inspection-page", args=[inspection.pk]) not in client_for(world.vic).get(LIST).content.decode()
+        reverse("assessment:inspection-page", args=[inspection.pk])
+        not in client_for(world.vic).get(LIST).content.decode()
     )
     # the failed-only tab hides an all-passed inspection
     assert detail not in client_for(world.carol).get(LIST + "?failed=1").content.decode()
@@ -213,13 +214,15 @@ def test_who_may_open_the_pages(world, checklist):
 
 def test_navigation_links(world):
     carol = client_for(world.carol).get(reverse("console")).content.decode()
-    assert LIST in carol and reverse("reports:scorecards-page") in carol
+    assert LIST in carol and reverse("assessment:scorecards-page") in carol
     bob = client_for(world.bob).get(reverse("workbench")).content.decode()
-    assert LIST in bob and reverse("reports:scorecards-page") in bob
+    assert LIST in bob and reverse("assessment:scorecards-page") in bob
     alice = client_for(world.alice).get(reverse("home")).content.decode()
-    assert LIST not in alice and reverse("reports:scorecards-page") not in alice
+    assert LIST not in alice and reverse("assessment:scorecards-page") not in alice
     report = client_for(world.carol).get(reverse("reports:sla-page")).content.decode()
-    assert LIST in report and reverse("reports:scorecards-page") in report and reverse("reports:monthly-page") in report
+    assert (
+        LIST in report and reverse("assessment:scorecards-page") in report and reverse("reports:monthly-page") in report
+    )
     report = client_for(world.bob).get(reverse("reports:sla-page")).content.decode()
     assert LIST in report and reverse("reports:monthly-page") not in report
     listing = client_for(world.carol).get(LIST).content.decode()

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tickets.assessment import schemes
+from tickets.assessment import scorecards as sc
 from tickets.models import PenaltyEvent, Role, Scorecard, ScorecardAppeal
-from tickets.reports import scorecards as sc
 
 pytestmark = pytest.mark.django_db
 MARCH = date(2026, 3, 1)
@@ -31,7 +32,7 @@ def client_for(user=None):
 
 @pytest.fixture
 def draft(world):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     # no requests in March: full weights, no deductions, 100 points
     return sc.scorecard_draft(contract=world.contract, month=MARCH)
 
@@ -41,11 +42,11 @@ def signed(world, card, *, days_ago=0):
 
 
 def url(card):
-    return reverse("reports:scorecard-page", args=[card.pk])
+    return reverse("assessment:scorecard-page", args=[card.pk])
 
 
 def act(card, action):
-    return reverse("reports:scorecard-action", args=[card.pk, action])
+    return reverse("assessment:scorecard-action", args=[card.pk, action])
 
 
 def line_of(card, indicator):
@@ -171,7 +172,7 @@ def test_contractor_appeals_once_and_the_supervisor_answers(world, draft):
     assert ScorecardAppeal.objects.count() == 1
 
     appeal = ScorecardAppeal.objects.get()
-    answer_url = reverse("reports:appeal-answer", args=[appeal.pk])
+    answer_url = reverse("assessment:appeal-answer", args=[appeal.pk])
     carol = client_for(world.carol)
     assert 'id="form-answer"' in carol.get(url(card)).content.decode()
     res = carol.post(answer_url, {"answer-answer": ""})
@@ -221,7 +222,7 @@ def test_who_may_see_and_act(world, draft):
     assert client_for(world.carol).post(act(card, "unknown")).status_code == 404
     assert client_for(world.carol).get(act(card, "sign")).status_code == 405
     # the list: requesters are refused, Bob sees his signed card, Carol hers, Vic none
-    assert client_for(world.alice).get(reverse("reports:scorecards-page")).status_code == 403
-    assert url(card) in client_for(world.bob).get(reverse("reports:scorecards-page")).content.decode()
-    assert url(card) not in client_for(world.vic).get(reverse("reports:scorecards-page")).content.decode()
-    assert url(card) in client_for(world.dave).get(reverse("reports:scorecards-page")).content.decode()
+    assert client_for(world.alice).get(reverse("assessment:scorecards-page")).status_code == 403
+    assert url(card) in client_for(world.bob).get(reverse("assessment:scorecards-page")).content.decode()
+    assert url(card) not in client_for(world.vic).get(reverse("assessment:scorecards-page")).content.decode()
+    assert url(card) in client_for(world.dave).get(reverse("assessment:scorecards-page")).content.decode()

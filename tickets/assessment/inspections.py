@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from tickets.assessment.schemes import parse_decimal
 from tickets.exceptions import ActionForbidden
 from tickets.models import (
     Building,
@@ -46,12 +46,23 @@ class ItemInput:
     photo_indexes: tuple[int, ...] = ()
 
 
+MAX_MEASURED = Decimal("9999999.999")  # the column holds 7 digits before the point and 3 after
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an inspection dated before this is a typing error
+
+
 def _decimal(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors.setdefault(field, []).append(_("请填写数字。"))
-        return None
+    return parse_decimal(value, field, errors)
+
+
+def snapshot_of(item: ChecklistItem) -> dict[str, Any]:
+    """The item as it is when the inspection is recorded: later edits in the admin never change the result."""
+    return {
+        "item_text": item.text,
+        "item_kind": item.kind,
+        "item_points": item.points,
+        "item_unit": item.unit,
+        "item_limit": item.limit,
+    }
 
 
 def evaluate(
@@ -81,6 +92,10 @@ def evaluate(
     if measured < 0:
         errors.setdefault(key, []).append(_("实测值不能为负数。"))
         return False, Decimal(0), None
+    if measured > MAX_MEASURED:
+        errors.setdefault(key, []).append(_("实测值过大。"))
+        return False, Decimal(0), None
+    measured = measured.quantize(Decimal("0.001"), ROUND_HALF_UP)
     assert item.limit is not None
     passed = measured <= item.limit
     return passed, (item.points if passed else Decimal(0)), measured
@@ -116,6 +131,8 @@ def inspection_record(
         errors["building"] = [_("楼栋不在所选院区内。")]
     if inspected_at > now:
         errors["inspected_at"] = [_("检查时间不能晚于当前时间。")]
+    elif inspected_at < EARLIEST:
+        errors["inspected_at"] = [_("检查时间不能早于2000年。")]
     items = {item.pk: item for item in template.items.all()}
     given = {}
     for r in results:
@@ -159,6 +176,7 @@ def inspection_record(
             saved[pk] = InspectionResult.objects.create(
                 inspection=inspection,
                 item=items[pk],
+                **snapshot_of(items[pk]),
                 passed=passed,
                 score=points.quantize(TWO),
                 measured=measured,
@@ -227,14 +245,3 @@ def _rectify(
         )
     InspectionResult.objects.filter(pk=result.pk).update(rectification=req)
     result.rectification = req
-
-
-def inspections_visible_to(user: User) -> QuerySet[Inspection]:
-    qs = Inspection.objects.select_related("template", "contract__contractor", "compound", "building", "inspector")
-    if user.is_superuser or user.role == Role.ADMIN:
-        return qs
-    if user.role == Role.SUPERVISOR and user.service_line:
-        return qs.filter(contract__service_line=user.service_line)
-    if user.role == Role.DISPATCHER and user.contractor_id:
-        return qs.filter(contract__contractor_id=user.contractor_id)
-    return qs.none()

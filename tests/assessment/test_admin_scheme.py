@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tickets.assessment import schemes
 from tickets.models import Role, SchemeIndicator, ScoringScheme, ServiceLine
-from tickets.reports import scorecards as sc
 
 pytestmark = pytest.mark.django_db
 GOOD = [
@@ -95,8 +95,8 @@ def test_admin_adds_a_scheme_saved_by_the_service(world, api):
         ("complaints", Decimal("0.00"), 2),
     ]
     # the same scheme as the API reads it
-    body = api(world.carol).get(f"/reports/api/contracts/{world.contract.pk}/scheme/").json()
-    assert body == sc.scheme_snapshot(scheme)
+    body = api(world.carol).get(f"/api/v1/assessment/contracts/{world.contract.pk}/scheme/").json()
+    assert body == schemes.scheme_snapshot(scheme)
     assert body["penalty_amounts"]["major"] == 3000 and body["indicators"][2]["cap"] == "10.00"
 
 
@@ -160,7 +160,7 @@ def test_a_bad_indicator_is_refused_on_its_row(world, row, message):
 
 
 def test_admin_changes_a_scheme_and_a_bad_change_leaves_it_as_it_was(world):
-    scheme = sc.scheme_save(actor=world.carol, contract=world.contract, indicators=GOOD)
+    scheme = schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=GOOD)
     ids = list(scheme.indicators.values_list("pk", flat=True))
     url = reverse("admin:tickets_scoringscheme_change", args=[scheme.pk])
     dave = admin_client(world.dave)

@@ -3,8 +3,8 @@
 import pytest
 
 from tests.reports.data import local
+from tickets.assessment.demo import load_reports_demo
 from tickets.models import Inspection, Scorecard
-from tickets.reports.demo import load_reports_demo
 
 pytestmark = pytest.mark.django_db
 

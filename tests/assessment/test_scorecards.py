@@ -8,9 +8,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.reports.data import _request, local
+from tickets.assessment import schemes, scoring
+from tickets.assessment import scorecards as sc
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Complaint, Scorecard
-from tickets.reports import scorecards as sc
 
 pytestmark = pytest.mark.django_db
 MARCH = date(2026, 3, 1)
@@ -27,44 +28,46 @@ INDICATORS = [
 )
 def test_threshold_payment_rule(score, expected):
     snap = {"payment_rule": "threshold", "pass_score": "85", "base_percent": "15", "pool_percent": "5"}
-    assert sc.payment(snap, Decimal(score), Decimal(100000)) == Decimal(expected)
+    assert scoring.payment(snap, Decimal(score), Decimal(100000)) == Decimal(expected)
 
 
 def test_pool_payment_rule():
     snap = {"payment_rule": "pool", "pass_score": "85", "base_percent": "15", "pool_percent": "5"}
     # 95 % paid, the 5 % pool returned by score: 95000 + 5000 × 0.8
-    assert sc.payment(snap, Decimal(80), Decimal(100000)) == Decimal("99000.00")
+    assert scoring.payment(snap, Decimal(80), Decimal(100000)) == Decimal("99000.00")
 
 
 def test_indicator_points():
-    assert sc.indicator_points({"method": "weight", "weight": "30", "target": "95"}, Decimal("95.5")) == Decimal(
+    assert scoring.indicator_points({"method": "weight", "weight": "30", "target": "95"}, Decimal("95.5")) == Decimal(
         "30.00"
     )
-    assert sc.indicator_points({"method": "weight", "weight": "30", "target": "95"}, Decimal("76")) == Decimal("24.00")
-    assert sc.indicator_points({"method": "weight", "weight": "30"}, None) == Decimal("30.00")
+    assert scoring.indicator_points({"method": "weight", "weight": "30", "target": "95"}, Decimal("76")) == Decimal(
+        "24.00"
+    )
+    assert scoring.indicator_points({"method": "weight", "weight": "30"}, None) == Decimal("30.00")
     ded = {"method": "deduction", "per_unit": "2", "allowance": "1", "cap": "5"}
-    assert sc.indicator_points(ded, Decimal(3)) == Decimal("-4.00")
-    assert sc.indicator_points(ded, Decimal(9)) == Decimal("-5.00")
+    assert scoring.indicator_points(ded, Decimal(3)) == Decimal("-4.00")
+    assert scoring.indicator_points(ded, Decimal(9)) == Decimal("-5.00")
 
 
 def test_scheme_weights_must_add_up_to_100(world, api):
     with pytest.raises(ValidationError) as err:
-        sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS[:1] + INDICATORS[2:])
+        schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS[:1] + INDICATORS[2:])
     assert "权重合计必须为100，当前为50" in err.value.message_dict["indicators"][0]
     res = api(world.carol).put(
-        f"/reports/api/contracts/{world.contract.pk}/scheme/",
+        f"/api/v1/assessment/contracts/{world.contract.pk}/scheme/",
         {"indicators": [{"indicator": "satisfaction", "method": "weight", "weight": 90}]},
         format="json",
     )
     assert res.status_code == 400 and "indicators" in res.json()
     assert (
         api(world.bob)
-        .put(f"/reports/api/contracts/{world.contract.pk}/scheme/", {"indicators": INDICATORS}, format="json")
+        .put(f"/api/v1/assessment/contracts/{world.contract.pk}/scheme/", {"indicators": INDICATORS}, format="json")
         .status_code
         == 403
     )
     ok = api(world.carol).put(
-        f"/reports/api/contracts/{world.contract.pk}/scheme/", {"indicators": INDICATORS}, format="json"
+        f"/api/v1/assessment/contracts/{world.contract.pk}/scheme/", {"indicators": INDICATORS}, format="json"
     )
     assert ok.status_code == 200 and len(ok.json()["indicators"]) == 3
 
@@ -94,7 +97,7 @@ def month_data(world):
 
 
 def test_lowest_site_rule(world, month_data):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS, lowest_site_rule=True)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS, lowest_site_rule=True)
     sc.penalty_record(
         actor=world.carol, contract=world.contract, month=MARCH, severity="major", description="消防通道堵塞", now=NOW
     )
@@ -108,7 +111,7 @@ def test_lowest_site_rule(world, month_data):
 
 
 def test_whole_contract_without_site_rule(world, month_data):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     card = sc.scorecard_draft(contract=world.contract, month=MARCH, now=NOW)
     # on time 4/6 = 66.67 % → 33.34; satisfied 3/4 = 75 % → 37.50; one complaint −2 → 68.84
     assert card.score == Decimal("68.84")
@@ -117,7 +120,7 @@ def test_whole_contract_without_site_rule(world, month_data):
 
 
 def test_adjust_sign_freeze_revise_appeal(world, month_data, api):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     card = sc.scorecard_draft(contract=world.contract, month=MARCH, now=NOW)
     assert sc.scorecard_draft(contract=world.contract, month=MARCH, now=NOW).pk == card.pk  # idempotent
     line = card.lines.get(indicator="complaints")
@@ -128,7 +131,7 @@ def test_adjust_sign_freeze_revise_appeal(world, month_data, api):
     card = sc.scorecard_adjust(scorecard=card, line=line, points=0, reason="投诉经核实不成立", actor=world.carol)
     assert card.score == Decimal("70.84")
     # the contractor does not see drafts
-    assert api(world.bob).get(f"/reports/api/scorecards/{card.pk}/").status_code == 404
+    assert api(world.bob).get(f"/api/v1/assessment/scorecards/{card.pk}/").status_code == 404
     signed = sc.scorecard_sign(scorecard=card, actor=world.carol, now=NOW)
     assert signed.state == Scorecard.State.SIGNED
     with pytest.raises(TransitionNotAllowed):
@@ -144,18 +147,20 @@ def test_adjust_sign_freeze_revise_appeal(world, month_data, api):
     traveller = time_machine.travel(NOW + timedelta(days=2), tick=False)
     traveller.start()
     bob = api(world.bob)
-    assert bob.get(f"/reports/api/scorecards/{signed.pk}/").json()["score"] == "70.84"
-    assert [c["id"] for c in bob.get("/reports/api/scorecards/").json()] == [signed.pk]
-    assert api(world.zed).post(f"/reports/api/scorecards/{signed.pk}/appeal/", {"text": "x"}).status_code == 404
-    res = bob.post(f"/reports/api/scorecards/{signed.pk}/appeal/", {"text": "3月6日超时系停电所致"}, format="json")
+    assert bob.get(f"/api/v1/assessment/scorecards/{signed.pk}/").json()["score"] == "70.84"
+    assert [c["id"] for c in bob.get("/api/v1/assessment/scorecards/").json()] == [signed.pk]
+    assert api(world.zed).post(f"/api/v1/assessment/scorecards/{signed.pk}/appeal/", {"text": "x"}).status_code == 404
+    res = bob.post(
+        f"/api/v1/assessment/scorecards/{signed.pk}/appeal/", {"text": "3月6日超时系停电所致"}, format="json"
+    )
     assert res.status_code == 200, res.content
-    again = bob.post(f"/reports/api/scorecards/{signed.pk}/appeal/", {"text": "再次申诉"}, format="json")
+    again = bob.post(f"/api/v1/assessment/scorecards/{signed.pk}/appeal/", {"text": "再次申诉"}, format="json")
     assert again.status_code == 409 and "只能申诉一次" in again.json()["detail"]
     traveller.stop()
 
 
 def test_appeal_too_late(world, month_data):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS, appeal_days=5)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS, appeal_days=5)
     card = sc.scorecard_sign(
         scorecard=sc.scorecard_draft(contract=world.contract, month=MARCH, now=NOW), actor=world.carol, now=NOW
     )
@@ -164,7 +169,7 @@ def test_appeal_too_late(world, month_data):
 
 
 def test_rollups_printable_page_and_xlsx(world, month_data, client, api):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     march = sc.scorecard_sign(
         scorecard=sc.scorecard_draft(contract=world.contract, month=MARCH, now=NOW), actor=world.carol, now=NOW
     )
@@ -174,22 +179,25 @@ def test_rollups_printable_page_and_xlsx(world, month_data, client, api):
         now=NOW,
     )
     assert feb.score == Decimal("100.00")  # no data: full weights, no deductions
-    q1 = api(world.carol).get(f"/reports/api/contracts/{world.contract.pk}/rollup/", {"year": 2026, "quarter": 1})
+    q1 = api(world.carol).get(f"/api/v1/assessment/contracts/{world.contract.pk}/rollup/", {"year": 2026, "quarter": 1})
     body = q1.json()
     assert body["signed_months"] == 2
     assert body["mean_score"] == str((Decimal("100.00") + march.score) / 2)
     assert body["payable_total"] == str(feb.amount_payable + march.amount_payable)
-    assert api(world.bob).get(f"/reports/api/contracts/{world.contract.pk}/rollup/", {"year": 2026}).status_code == 200
-    assert api(world.zed).get(f"/reports/api/contracts/{world.contract.pk}/rollup/").status_code == 403
+    assert (
+        api(world.bob).get(f"/api/v1/assessment/contracts/{world.contract.pk}/rollup/", {"year": 2026}).status_code
+        == 200
+    )
+    assert api(world.zed).get(f"/api/v1/assessment/contracts/{world.contract.pk}/rollup/").status_code == 403
     client.force_login(world.bob)
     page = client.get(f"/reports/scorecards/{march.pk}/")
     assert page.status_code == 200 and "68.84" in page.content.decode()
-    xlsx = api(world.carol).get(f"/reports/api/scorecards/{march.pk}/export.xlsx")
+    xlsx = api(world.carol).get(f"/api/v1/assessment/scorecards/{march.pk}/export.xlsx")
     assert xlsx.status_code == 200
 
 
 def test_beat_drafts_all(world, month_data):
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=INDICATORS)
     assert sc.scorecards_draft_all(now=NOW) == 1
     assert sc.scorecards_draft_all(now=NOW) == 1
     assert Scorecard.objects.filter(contract=world.contract, month=MARCH).count() == 1

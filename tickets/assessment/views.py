@@ -1,6 +1,6 @@
 """Assessment pages (考核): inspections and the scorecard sign-off, appeals and answers.
 
-Thin views over tickets.reports.inspections and tickets.reports.scorecards. What a user may not see answers
+Thin views over tickets.assessment services and selectors. What a user may not see answers
 404; a role that may see but not act gets 403 before its input is read; a denial of the service (a second or
 late appeal, a frozen scorecard) is shown on the page with the form, not as an error page.
 """
@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tickets.assessment import forms as rf
+from tickets.assessment import inspections, scorecards, selectors
+from tickets.assessment.permissions import is_bureau_staff, may_appeal, may_assess, may_list_inspections
 from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
@@ -32,15 +36,9 @@ from tickets.models import (
     ScorecardAppeal,
     User,
 )
-from tickets.reports import forms as rf
-from tickets.reports import inspections, scorecards
 from tickets.web.common import errors_to_form, page
 
 # --- inspections --------------------------------------------------------------------------------------------
-
-
-def _may_list_inspections(user: User) -> bool:
-    return bool(user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER))
 
 
 def _may_record(user: User) -> bool:
@@ -50,16 +48,16 @@ def _may_record(user: User) -> bool:
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not _may_list_inspections(user):
+    if not may_list_inspections(user):
         raise PermissionDenied(_("检查记录仅供管理处室和服务商调度查看。"))
-    qs = inspections.inspections_visible_to(user)
+    qs = selectors.inspections_visible_to(user)
     failed = request.GET.get("failed") == "1"
     if failed:
         qs = qs.filter(failed_items__gt=0)
     page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
     return page(
         request,
-        "tickets/reports/inspections.html",
+        "tickets/assessment/inspections.html",
         {"page_obj": page_obj, "failed": failed, "can_record": _may_record(user)},
     )
 
@@ -73,11 +71,11 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("只有管理处室可以登记检查。"))
     start = rf.InspectionStartForm(request.GET if "contract" in request.GET else None, user=user)
     if not start.is_bound or not start.is_valid():
-        return page(request, "tickets/reports/inspection_new.html", {"start": start, "form": None})
+        return page(request, "tickets/assessment/inspection_new.html", {"start": start, "form": None})
     contract, template = start.cleaned_data["contract"], start.cleaned_data["template"]
     if request.method != "POST":
         form = rf.InspectionForm(contract=contract, template=template)
-        return page(request, "tickets/reports/inspection_new.html", _new_context(start, form))
+        return page(request, "tickets/assessment/inspection_new.html", _new_context(start, form))
     form = rf.InspectionForm(request.POST, request.FILES, contract=contract, template=template)
     if form.is_valid():
         data = form.cleaned_data
@@ -122,9 +120,9 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("检查已登记：得分%(score)s，全部合格。") % {"score": inspection.score})
-            return redirect("reports:inspection-page", pk=inspection.pk)
+            return redirect("assessment:inspection-page", pk=inspection.pk)
     messages.error(request, _("请按提示修改后重新提交。"))
-    return page(request, "tickets/reports/inspection_new.html", _new_context(start, form), status=400)
+    return page(request, "tickets/assessment/inspection_new.html", _new_context(start, form), status=400)
 
 
 def _new_context(start: rf.InspectionStartForm, form: rf.InspectionForm) -> dict[str, Any]:
@@ -154,16 +152,16 @@ def _service_errors(form: rf.InspectionForm, exc: ValidationError) -> None:
 
 @login_required
 def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(inspections.inspections_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
-    results = list(inspection.results.select_related("item", "rectification"))
+    inspection = get_object_or_404(selectors.inspections_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    results = list(inspection.results.select_related("rectification"))
     photos = list(inspection.photos.all())
     for r in results:
         r.photo_list = [p for p in photos if p.result_id == r.pk]  # type: ignore[attr-defined]
         r.measured_text = rf.plain(r.measured) if r.measured is not None else ""  # type: ignore[attr-defined]
-        r.limit_text = rf.plain(r.item.limit) if r.item.limit is not None else ""  # type: ignore[attr-defined]
+        r.limit_text = rf.plain(r.item_limit) if r.item_limit is not None else ""  # type: ignore[attr-defined]
     return page(
         request,
-        "tickets/reports/inspection.html",
+        "tickets/assessment/inspection.html",
         {
             "inspection": inspection,
             "results": results,
@@ -177,22 +175,43 @@ def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo of an inspection, to those who may see the inspection; types were sniffed on upload."""
     photo = get_object_or_404(InspectionPhoto, pk=pk)
-    if not inspections.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():  # type: ignore[arg-type]
+    if not selectors.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():  # type: ignore[arg-type]
         raise Http404
     return private_download(photo.file, filename=photo.original_name, content_type=photo.content_type)
 
 
 # --- scorecards ---------------------------------------------------------------------------------------------
 
+
+@login_required
+def scorecards_page(request: HttpRequest) -> HttpResponse:
+    """The scorecards the user may see, and a roll-up row per contract and year that has one."""
+    user: Any = request.user
+    if not (is_bureau_staff(user) or user.role == Role.DISPATCHER):
+        raise PermissionDenied(_("您无权查看报表。"))
+    visible = selectors.scorecards_visible_to(user)
+    rollups = (
+        visible.annotate(year=ExtractYear("month"))
+        .values("contract_id", "contract__name", "contract__contractor__name", "year")
+        .distinct()
+        .order_by("contract__name", "contract_id", "-year")
+    )
+    return page(
+        request,
+        "tickets/assessment/scorecards.html",
+        {
+            "cards": visible[:300],
+            "rollups": list(rollups),
+            "quarters": [(q, _("第%(q)d季度") % {"q": q}) for q in QUARTERS],
+        },
+    )
+
+
 SCORECARD_ACTIONS = ("adjust", "penalty", "sign", "revise", "appeal")
 
 
 def _visible_card(request: HttpRequest, pk: int) -> Scorecard:
-    return get_object_or_404(scorecards.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
-
-
-def _may_appeal(user: User, card: Scorecard) -> bool:
-    return user.role == Role.DISPATCHER and user.contractor_id == card.contract.contractor_id
+    return get_object_or_404(selectors.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
 
 
 def _line_choices(card: Scorecard, names: dict[int, str]) -> list[tuple[int, str]]:
@@ -215,12 +234,12 @@ def _scorecard_context(
         card.signed_at + timedelta(days=int(card.scheme_snapshot.get("appeal_days", 5))) if card.signed_at else None
     )
     revisions = list(
-        scorecards.scorecards_visible_to(user)
+        selectors.scorecards_visible_to(user)
         .filter(contract_id=card.contract_id, month=card.month)
         .order_by("revision")
     )
     latest = Scorecard.objects.filter(contract_id=card.contract_id, month=card.month).order_by("-revision").first()
-    can_assess = rf.may_assess(user, card.contract)
+    can_assess = may_assess(user, card.contract)
     draft = card.state == Scorecard.State.DRAFT
     signed = card.state == Scorecard.State.SIGNED
 
@@ -238,7 +257,7 @@ def _scorecard_context(
     if can_assess and open_appeal is not None:
         forms_["answer"] = form("answer", lambda: rf.AnswerForm(prefix="answer"))
     appeal_closed = ""
-    if _may_appeal(user, card) and signed:
+    if may_appeal(user, card) and signed:
         if appeals:
             appeal_closed = _("该月评分已申诉过，每月只能申诉一次。")
         elif deadline is not None and timezone.now() > deadline:
@@ -269,7 +288,7 @@ def _scorecard_context(
 def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable scorecard, with the sign-off forms for its supervisor and the appeal for its contractor."""
     card = _visible_card(request, pk)
-    return page(request, "tickets/reports/scorecard.html", _scorecard_context(request, card))
+    return page(request, "tickets/assessment/scorecard.html", _scorecard_context(request, card))
 
 
 def _rerender(request: HttpRequest, card: Scorecard, action: str, form: Any, status: int, error: str = "") -> Any:
@@ -279,7 +298,7 @@ def _rerender(request: HttpRequest, card: Scorecard, action: str, form: Any, sta
     if not error and form is not None and action not in context["forms"]:
         # The card moved on (signed, answered) since the form was loaded: its messages go on top of the page.
         context["error"] = " ".join(m for errors in form.errors.values() for m in errors)
-    return page(request, "tickets/reports/scorecard.html", context, status=status)
+    return page(request, "tickets/assessment/scorecard.html", context, status=status)
 
 
 @login_required
@@ -291,9 +310,9 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     user: Any = request.user
     # The party is checked before the input is read, so a contractor never learns more than "not yours".
     if action == "appeal":
-        if not _may_appeal(user, card):
+        if not may_appeal(user, card):
             raise PermissionDenied(_("只有该合同服务商的调度人员可以申诉。"))
-    elif not rf.may_assess(user, card.contract):
+    elif not may_assess(user, card.contract):
         raise PermissionDenied(_("只有负责该服务条线的管理处室可以进行考核。"))
     names = dict(Compound.objects.values_list("pk", "name"))
     form: Any = None
@@ -345,7 +364,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         errors_to_form(form, exc)
         return _rerender(request, card, action, form, 400)
     messages.success(request, done)
-    return redirect("reports:scorecard-page", pk=target.pk)
+    return redirect("assessment:scorecard-page", pk=target.pk)
 
 
 @login_required
@@ -354,14 +373,14 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_object_or_404(ScorecardAppeal.objects.select_related("contract", "scorecard"), pk=pk)
     user: Any = request.user
     card = (
-        scorecards.scorecards_visible_to(user)
+        selectors.scorecards_visible_to(user)
         .filter(contract_id=appeal.contract_id, month=appeal.month)
         .order_by("-revision")
         .first()
     )
     if card is None:
         raise Http404
-    if not rf.may_assess(user, appeal.contract):
+    if not may_assess(user, appeal.contract):
         raise PermissionDenied(_("只有负责该服务条线的管理处室可以答复申诉。"))
     form = rf.AnswerForm(request.POST, prefix="answer")
     back = appeal.scorecard
@@ -377,7 +396,7 @@ def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
         errors_to_form(form, exc)
         return _rerender(request, back, "answer", form, 400)
     messages.success(request, _("已答复申诉。"))
-    return redirect(reverse("reports:scorecard-page", args=[back.pk]) + "#appeals")
+    return redirect(reverse("assessment:scorecard-page", args=[back.pk]) + "#appeals")
 
 
 # --- quarterly and yearly roll-ups ---------------------------------------------------------------------------
@@ -420,11 +439,11 @@ def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
 def _rollup_for(request: HttpRequest, pk: int) -> tuple[Any, int, int | None, dict[str, Any]]:
     """The contract (404 unless the user may read its scorecards), the period asked for, and the service's
     roll-up of its signed months. Bad periods raise ValidationError."""
-    contract = get_object_or_404(scorecards.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
-    year, quarter = scorecards.rollup_period(
+    contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    year, quarter = selectors.rollup_period(
         request.GET.get("year"), request.GET.get("quarter"), today=timezone.localdate()
     )
-    return contract, year, quarter, scorecards.rollup(contract, year, quarter)
+    return contract, year, quarter, selectors.rollup(contract, year, quarter)
 
 
 @login_required
@@ -434,10 +453,10 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         contract, year, quarter, data = _rollup_for(request, pk)
     except ValidationError as exc:
-        contract = get_object_or_404(scorecards.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+        contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
         return page(
             request,
-            "tickets/reports/rollup.html",
+            "tickets/assessment/rollup.html",
             {
                 "contract": contract,
                 "errors": exc.messages,
@@ -452,7 +471,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
     drafts: dict[str, Scorecard] = {}
     if unsigned:
         for card in (
-            scorecards.scorecards_visible_to(request.user)  # type: ignore[arg-type]
+            selectors.scorecards_visible_to(request.user)  # type: ignore[arg-type]
             .filter(contract=contract, month__in=unsigned)
             .order_by("month", "revision")
         ):
@@ -461,7 +480,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
     query = f"?year={year}" + (f"&quarter={quarter}" if quarter else "")
     return page(
         request,
-        "tickets/reports/rollup.html",
+        "tickets/assessment/rollup.html",
         {
             "contract": contract,
             "data": data,
@@ -470,7 +489,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
             "quarter": str(quarter or ""),
             "quarters": [(str(q), _quarter_label(q)) for q in QUARTERS],
             "period": _period_label(year, quarter),
-            "xlsx_url": reverse("reports:rollup-xlsx", args=[contract.pk]) + query,
+            "xlsx_url": reverse("assessment:rollup-xlsx", args=[contract.pk]) + query,
             **_period_links(request.path, year, quarter),
         },
     )
@@ -480,7 +499,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
 def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     import tempfile
 
-    from tickets.reports.scorecard_xlsx import write_rollup
+    from tickets.assessment.xlsx import write_rollup
 
     try:
         contract, year, quarter, data = _rollup_for(request, pk)

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tickets.assessment.inspections import ItemInput, inspection_record
 from tickets.exceptions import ActionForbidden
 from tickets.models import InspectionResult, Status
-from tickets.reports.inspections import ItemInput, inspection_record
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_score_and_rectification_through_services_and_api(world, checklist, api)
     assert res.status_code == 200, res.content
     req.refresh_from_db()
     assert req.status == Status.CLOSED
-    detail = api(world.bob).get(f"/reports/api/inspections/{inspection.pk}/").json()
+    detail = api(world.bob).get(f"/api/v1/assessment/inspections/{inspection.pk}/").json()
     dust_row = next(r for r in detail["results"] if r["item"] == dust.pk)
     assert dust_row["rectification_status"] == "closed"
 
@@ -80,13 +80,13 @@ def test_record_through_api_with_photo(world, checklist, api):
         ],
     }
     res = api(world.carol).post(
-        "/reports/api/inspections/", {"payload": json.dumps(payload), "photos": [_png()]}, format="multipart"
+        "/api/v1/assessment/inspections/", {"payload": json.dumps(payload), "photos": [_png()]}, format="multipart"
     )
     assert res.status_code == 201, res.content
     body = res.json()
     assert body["failed_items"] == 1 and body["score"] == "70.00" and len(body["photos"]) == 1
-    assert api(world.bob).get("/reports/api/inspections/").json()[0]["id"] == body["id"]
-    assert api(world.zed).get(f"/reports/api/inspections/{body['id']}/").status_code == 404
+    assert api(world.bob).get("/api/v1/assessment/inspections/").json()[0]["id"] == body["id"]
+    assert api(world.zed).get(f"/api/v1/assessment/inspections/{body['id']}/").status_code == 404
 
 
 def test_refusals(world, checklist):

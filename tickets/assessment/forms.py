@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tickets.assessment.models import DEFAULT_PENALTY_AMOUNTS
 from tickets.models import (
     Building,
     ChecklistItem,
@@ -19,8 +20,6 @@ from tickets.models import (
     Scorecard,
     User,
 )
-from tickets.models.assessment import DEFAULT_PENALTY_AMOUNTS
-from tickets.services.permissions import is_bureau_for
 from tickets.web.forms import PhotosField, WebForm
 
 PASS_CHOICES = [("pass", _("合格")), ("fail", _("不合格"))]
@@ -207,7 +206,3 @@ class AnswerForm(WebForm):
     answer = forms.CharField(
         label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("请填写答复。")}
     )
-
-
-def may_assess(user: User, contract: Contract) -> bool:
-    return bool(user.is_authenticated and user.is_bureau and is_bureau_for(user, contract.service_line))

@@ -1,7 +1,8 @@
-"""Reports and contractor assessment (考核): exports, monthly reports, inspections, scorecards.
+"""Contractor assessment (考核): checklists and inspections, scoring schemes, scorecards, penalties, appeals.
 
-Writes go through tickets.reports.services_*; a signed scorecard is never changed again (a later change is a
-new revision with a reason).
+The models live in the ``tickets`` app (their tables and migrations are the core's); writes go through
+tickets.assessment services, and a signed scorecard is never changed again (a later change is a new revision
+with a reason).
 """
 
 from __future__ import annotations
@@ -13,62 +14,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models.choices import ServiceLine, Urgency
-
-
-class Export(models.Model):
-    """A long export that runs in Celery; only its owner may poll and download it."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    class Format(models.TextChoices):
-        XLSX = "xlsx", "XLSX"
-        CSV = "csv", "CSV"
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
-    kind = models.CharField(_("导出内容"), max_length=30, default="sla_requests")
-    format = models.CharField(_("格式"), max_length=10, choices=Format.choices, default=Format.XLSX)
-    params = models.JSONField(_("参数"), default=dict)
-    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
-    rows_done = models.PositiveIntegerField(_("已完成行数"), default=0)
-    file = models.FileField(_("文件"), upload_to="exports/", max_length=300, blank=True)
-    error = models.CharField(_("错误"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("创建时间"))
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("导出任务")
-        verbose_name_plural = _("导出任务")
-        ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="export_progress_range")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
-
-
-class MonthlyReport(models.Model):
-    """The stored monthly SLA report (generated on the 1st for the month before), one per month."""
-
-    month = models.DateField(_("月份"), unique=True, help_text=_("该月第一天"))
-    summary = models.JSONField(_("汇总"), default=dict)
-    file = models.FileField(_("XLSX文件"), upload_to="monthly/", max_length=300, blank=True)
-    generated_at = models.DateTimeField(_("生成时间"))
-    emailed_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    recipients = models.JSONField(_("收件人"), default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("月度报告")
-        verbose_name_plural = _("月度报告")
-        ordering = ["-month"]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}"
-
 
 # --- inspections (抽检/巡检) -----------------------------------------------------------------------------------
 
@@ -160,8 +105,16 @@ class Inspection(models.Model):
 
 
 class InspectionResult(models.Model):
+    """One item's result. The item as it was checked (text, kind, points, unit, limit) is kept on the result,
+    so editing the checklist later never rewrites a past inspection."""
+
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="results")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, verbose_name=_("检查项"))
+    item_text = models.CharField(_("检查内容"), max_length=200)
+    item_kind = models.CharField(_("类型"), max_length=20, choices=ChecklistItem.Kind.choices)
+    item_points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
+    item_unit = models.CharField(_("单位"), max_length=20, blank=True)
+    item_limit = models.DecimalField(_("限值"), max_digits=10, decimal_places=3, null=True, blank=True)
     passed = models.BooleanField(_("合格"))
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
     measured = models.DecimalField(_("实测值"), max_digits=10, decimal_places=3, null=True, blank=True)
@@ -182,7 +135,7 @@ class InspectionResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="inspection_result_once")]
 
     def __str__(self) -> str:
-        return f"{self.item} {'合格' if self.passed else '不合格'}"
+        return f"{self.item_text} {'合格' if self.passed else '不合格'}"
 
 
 def inspection_photo_path(instance: InspectionPhoto, filename: str) -> str:

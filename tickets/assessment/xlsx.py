@@ -56,7 +56,7 @@ def write_scorecard(out: IO[bytes] | str, card: Scorecard) -> None:
 
 
 def write_rollup(out: IO[bytes] | str, data: dict[str, Any], *, contract: Contract, period: str) -> None:
-    """A quarter's or year's roll-up (scorecards.rollup): one row per month, then the period's figures."""
+    """A quarter's or year's roll-up (selectors.rollup): one row per month, then the period's figures."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
