@@ -158,15 +158,17 @@ def test_load_demo_calls_each_declared_module_loader_once(db):
     from tickets.management.commands.load_demo import Command
 
     path = f"{__name__}:throwaway_demo_loader"
+    missing = "tests.tickets.no_such_module:load_demo"
     kinds = [
-        registry.RequestKind(key=f"demo_test_{n}", label="演示", service_line="property", demo_loader=path)
-        for n in (1, 2)
+        registry.RequestKind(key=f"demo_test_{n}", label="演示", service_line="property", demo_loader=loader)
+        for n, loader in ((1, path), (2, path), (3, missing))
     ]
     LOADER_CALLS.clear()
     for kind in kinds:
         registry.register_kind(kind)
     try:
-        command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+        errors = io.StringIO()
+        command = Command(stdout=io.StringIO(), stderr=errors)
         logins = command.run_module_loaders(history=False)
     finally:
         for kind in kinds:
@@ -175,4 +177,6 @@ def test_load_demo_calls_each_declared_module_loader_once(db):
     # Two kinds share the loader: it runs once, with the keyword, inside the back-dating switches.
     assert LOADER_CALLS == [{"history": False, "suppressed": True, "calendars_cached": True}]
     assert ("演示模块用户", "module-user", demo.PASSWORD) in logins
+    # A declared loader that cannot be imported (a module being written) is reported and the demo goes on.
+    assert f"跳过 {missing}" in errors.getvalue()
     assert not notifications.deliveries_are_suppressed()
