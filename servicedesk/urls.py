@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/fleet/", include("fleet.api_urls")),
     path("reports/", include("tickets.reports.urls")),
     path("fleet/", include("fleet.urls")),
+    path("canteen/", include("canteen.urls")),
     path("", include("tickets.web.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
