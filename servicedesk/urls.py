@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/fleet/", include("fleet.api_urls")),
+    path("api/v1/canteen/", include("canteen.api_urls")),
     path("reports/", include("tickets.reports.urls")),
     path("fleet/", include("fleet.urls")),
     path("canteen/", include("canteen.urls")),
