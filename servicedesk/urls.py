@@ -1,8 +1,18 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # static() at request time: in production the manifest exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("tickets/favicon.svg"))
+
+
 urlpatterns = [
+    # Pages without our <link rel="icon"> (the admin, the API's browsable pages) make browsers ask for this.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tickets.api.urls")),
