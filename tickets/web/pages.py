@@ -26,6 +26,7 @@ from tickets.registry import find_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
 from tickets.services.transitions import allowed_actions, transition
+from tickets.web import deadline_notes
 from tickets.web import forms as f
 from tickets.web.common import ACTION_TEXT, decorate, errors_to_form, page
 
@@ -95,6 +96,7 @@ def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str,
         # A core action's label, or the label the request's kind gives its module's own step.
         label = ACTION_TEXT.get(e.action) or step_labels.get(e.changes.get("step") or e.action, "")
         e.action_label = label  # type: ignore[attr-defined]
+        e.deadline_words = deadline_notes.describe(e.changes.get("deadline_notes"))  # type: ignore[attr-defined]
     module_url = ""
     try:
         name = kind.detail_url_name if kind is not None else ""
