@@ -107,7 +107,7 @@ FOLLOWED = {core: name for name, step in STEPS.items() if step.followed for core
 #: Core actions only fleet's gate takes on a trip (the core answers 409 from any other path).
 OWNED_ACTIONS = frozenset({"create", "accept", "assign", "start", "hold", "resume", "resolve", "reassign"})
 #: A trip is never reopened: a finished trip cannot be driven again (a low rating still opens a complaint).
-ALLOWED_ACTIONS = frozenset({"create", *MOVES}) - {"reopen"}
+ALLOWED_ACTIONS = frozenset(MOVES) - {"reopen"}
 #: Labels of the steps on the core's timeline.
 STEP_LABELS = {name: step.label for name, step in STEPS.items() if not step.followed}
 

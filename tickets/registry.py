@@ -7,8 +7,8 @@ paths or kind keys.
 A kind declares:
 
 - ``service_line`` and ``approval_levels`` (e.g. a vehicle trip: the unit approver, then the bureau);
-- ``allowed_actions``: the core actions (keys of ``transitions.MOVES``, and ``"create"``) a request of this kind
-  may take at all (``None``: every action); any other answers 409 and writes nothing. A kind that does not allow
+- ``allowed_actions``: the core actions (keys of ``transitions.MOVES``) a request of this kind may take at all
+  (``None``: every action); any other answers 409 and writes nothing. A kind that does not allow
   ``reopen`` keeps a low rating from reopening the work: the complaint and the callback still open;
 - ``owned_actions``: core actions (and ``"create"``) that only the module's own gate may take: the module passes
   ``owner=<kind.owner>`` to ``request_create()`` / ``transition()``; from any other path they answer 409 and the
@@ -112,8 +112,9 @@ class RequestKind:
     worked_by_bureau: bool = False
 
     def allows(self, action: str) -> bool:
-        """The kind lets a request take ``action`` at all (through some path)."""
-        return self.allowed_actions is None or action in self.allowed_actions
+        """The kind lets a request take ``action`` at all (through some path). Filing ("create") is always allowed;
+        a module that files its kind through its own gate owns it."""
+        return self.allowed_actions is None or action == "create" or action in self.allowed_actions
 
     def owns(self, action: str) -> bool:
         return action in self.owned_actions
