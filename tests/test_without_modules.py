@@ -24,6 +24,8 @@ def test_product_without_fleet_checks_and_serves_its_pages():
     result = json.loads(visit.stdout.strip().splitlines()[-1])
     assert "vehicle_trip" not in result["kinds"] and "property" in result["kinds"]
     assert result["broken"] == []
+    # A tile or link that answers 403 is the declaring module's audience to narrow, never fleet's (it is absent).
+    assert not any("/fleet/" in entry for entry in result["refused"])
     for name, seen in result["seen"].items():
         assert "用车" not in seen["tiles"], name
         assert not any(href.startswith("/fleet/") for href in seen["links"]), name

@@ -1,6 +1,7 @@
 """Run in a fresh interpreter: migrate, then visit every page the home page and the header link to, as each role.
 
-Prints one JSON object: the tiles and links each role saw and any link that did not answer 200 or a redirect."""
+Prints one JSON object: the tiles and links each role saw, any link that leads nowhere (404, or an error) and any
+that answers 403 (a module offering a page to a role its page refuses: the module's audience to fix)."""
 
 import json
 import os
@@ -24,6 +25,7 @@ call_command("migrate", verbosity=0)
 world = build_world()
 seen: dict[str, dict[str, list[str]]] = {}
 broken: list[str] = []
+refused: list[str] = []
 for name in ("alice", "uma", "carol", "vic", "dave"):
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(getattr(world, name))
@@ -32,6 +34,9 @@ for name in ("alice", "uma", "carol", "vic", "dave"):
     seen[name] = {"tiles": re.findall(r'<span class="tile-label">([^<]*)</span>', html), "links": hrefs}
     for href in hrefs:
         status = client.get(href.replace("&amp;", "&")).status_code
-        if status not in (200, 302):
+        if status == 403:
+            refused.append(f"{name} {href}")
+        elif status not in (200, 302):
             broken.append(f"{name} {href} {status}")
-print(json.dumps({"seen": seen, "broken": broken, "kinds": [k.key for k in all_kinds()]}, ensure_ascii=False))
+kinds = [k.key for k in all_kinds()]
+print(json.dumps({"seen": seen, "broken": broken, "refused": refused, "kinds": kinds}, ensure_ascii=False))
