@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: demo data for a city 机关事务管理局 (see tickets/demo.py). Safe to run again: it changes
+"""``manage.py load_demo``: demo data for a city 机关事务管理局 (see tickets/demo/). Safe to run again: it changes
 nothing the second time. ``--no-history`` loads places, people, catalogue and contracts without the year of
 requests."""
 
@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 # Optional modules' own demo loaders, called if they exist. The core never imports them at module level.
 MODULE_LOADERS = [
     ("fleet.demo", "load_fleet_demo"),
-    ("tickets.reports.demo", "load_reports_demo"),
+    ("tickets.assessment.demo", "load_reports_demo"),
 ]
 
 
