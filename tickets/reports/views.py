@@ -122,6 +122,34 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def metric_label(metric: str) -> str:
+    """What a drill-down lists, in words ("受理超时" rather than "response_late")."""
+    targets = {"response": _("受理"), "arrival": _("到场"), "resolution": _("办结")}
+    buckets = {"le_1d": _("≤1天"), "d1_3": _("1–3天"), "d3_7": _("3–7天"), "gt_7d": _(">7天")}
+    fixed = {
+        "volume": _("全部请求"),
+        "breached": _("超时请求"),
+        "rated": _("已评价"),
+        "satisfied": _("满意（4–5分）"),
+        "rate_eligible": _("可评价"),
+        "reopened": _("返修（重开）"),
+        "resolved_ever": _("已办结"),
+        "response_measured": _("已计受理用时"),
+        "resolution_measured": _("已计办结用时"),
+        "complaints": _("投诉"),
+        "backlog": _("积压"),
+    }
+    if metric in fixed:
+        return fixed[metric]
+    if metric.startswith("backlog_") and metric[8:] in buckets:
+        return _("积压%(bucket)s") % {"bucket": buckets[metric[8:]]}
+    for suffix, text in (("_on_time", _("%(target)s及时")), ("_late", _("%(target)s超时"))):
+        target = metric.removesuffix(suffix)
+        if target != metric and target in targets:
+            return text % {"target": targets[target]}
+    return metric
+
+
 @_guarded
 def drill_page(request: HttpRequest) -> HttpResponse:
     params = parse_report_params(request.user, request.GET)  # type: ignore[arg-type]
@@ -136,7 +164,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tickets/reports/drill.html",
-        {"page": page, "metric": metric, "params": params, "rest": rest.urlencode()},
+        {"page": page, "metric": metric_label(metric), "params": params, "rest": rest.urlencode()},
     )
 
 
