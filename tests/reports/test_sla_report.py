@@ -98,7 +98,7 @@ def test_dispatcher_sees_own_contractor_only(world, report_data):
 
 def test_drill_down_returns_the_requests_behind_each_figure(world, report_data, api):
     client = api(world.dave)
-    rep = client.get("/reports/api/sla/", {**MARCH, "group_by": "contractor", "trend": "0"}).json()
+    rep = client.get("/api/v1/reports/sla/", {**MARCH, "group_by": "contractor", "trend": "0"}).json()
     # the report is computed at the real "now" here; pick figures that do not depend on it
     a = next(r for r in rep["rows"] if r["key"] == world.contractor.pk)
     for metric, expected in (

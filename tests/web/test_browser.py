@@ -13,7 +13,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.urls import reverse
 
-from tests.reports.data import build_checklist
+from tests.assessment.data import build_checklist
 from tests.web.conftest import png_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.

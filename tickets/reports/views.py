@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,8 +26,7 @@ from tickets.models import (
     ServiceLine,
     Urgency,
 )
-from tickets.reports import scorecards
-from tickets.reports.params import GROUPINGS, parse_report_params, report_scope
+from tickets.reports.params import GROUPINGS, parse_report_params
 from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
 from tickets.web import charts
 
@@ -98,12 +97,12 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     report = sla_report(params, now=now)
     trend = sla_trend(params, now=now)
-    api_base = reverse("reports:api-sla-requests")
+    api_base = reverse("reports-api:sla-requests")
     page_base = reverse("reports:sla-requests-page")
     for row in [*report["rows"], report["total"]]:
         row["page_links"] = {m: url.replace(api_base, page_base, 1) for m, url in row["links"].items()}
-    query = "&".join(f"{k}={v}" for k, v in params.query_dict().items())
-    charts = sla_charts(report, trend)
+    query = urlencode(params.query_dict())
+    report_charts = sla_charts(report, trend)
     return render(
         request,
         "tickets/reports/sla.html",
@@ -116,8 +115,9 @@ def sla_page(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "contractors": Contractor.objects.filter(active=True),
             "compounds": Compound.objects.all(),
-            "charts": charts,
+            "charts": report_charts,
             "query": query,
+            "query_fields": list(params.query_dict().items()),
         },
     )
 
@@ -174,7 +174,7 @@ def export_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tickets/reports/export.html",
-        {"export": export, "poll_url": reverse("reports:api-export", args=[export.pk])},
+        {"export": export, "poll_url": reverse("reports-api:export", args=[export.pk])},
     )
 
 
@@ -184,26 +184,3 @@ def monthly_page(request: HttpRequest) -> HttpResponse:
     if not (user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR)):
         raise ActionForbidden(_("只有机关事务局人员可以查看月报。"))
     return render(request, "tickets/reports/monthly.html", {"reports": MonthlyReport.objects.all()[:120]})
-
-
-@_guarded
-def scorecards_page(request: HttpRequest) -> HttpResponse:
-    report_scope(request.user)  # type: ignore[arg-type]
-    visible = scorecards.scorecards_visible_to(request.user)  # type: ignore[arg-type]
-    cards = visible[:300]
-    # Quarterly and yearly roll-ups: one row per contract and year that has a scorecard the user may see.
-    rollups = (
-        visible.annotate(year=ExtractYear("month"))
-        .values("contract_id", "contract__name", "contract__contractor__name", "year")
-        .distinct()
-        .order_by("contract__name", "contract_id", "-year")
-    )
-    return render(
-        request,
-        "tickets/reports/scorecards.html",
-        {
-            "cards": cards,
-            "rollups": list(rollups),
-            "quarters": [(q, _("第%(q)d季度") % {"q": q}) for q in (1, 2, 3, 4)],
-        },
-    )

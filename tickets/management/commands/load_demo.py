@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 # Optional modules' own demo loaders, called if they exist. The core never imports them at module level.
 MODULE_LOADERS = [
     ("fleet.demo", "load_fleet_demo"),
-    ("tickets.reports.demo", "load_reports_demo"),
+    ("tickets.assessment.demo", "load_reports_demo"),
 ]
 
 
