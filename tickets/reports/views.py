@@ -124,7 +124,6 @@ def sla_page(request: HttpRequest) -> HttpResponse:
 
 def metric_label(metric: str) -> str:
     """What a drill-down lists, in words ("受理超时" rather than "response_late")."""
-    targets = {"response": _("受理"), "arrival": _("到场"), "resolution": _("办结")}
     buckets = {"le_1d": _("≤1天"), "d1_3": _("1–3天"), "d3_7": _("3–7天"), "gt_7d": _(">7天")}
     fixed = {
         "volume": _("全部请求"),
@@ -138,15 +137,17 @@ def metric_label(metric: str) -> str:
         "resolution_measured": _("已计办结用时"),
         "complaints": _("投诉"),
         "backlog": _("积压"),
+        "response_on_time": _("受理及时"),
+        "response_late": _("受理超时"),
+        "arrival_on_time": _("到场及时"),
+        "arrival_late": _("到场超时"),
+        "resolution_on_time": _("办结及时"),
+        "resolution_late": _("办结超时"),
     }
     if metric in fixed:
         return fixed[metric]
     if metric.startswith("backlog_") and metric[8:] in buckets:
         return _("积压%(bucket)s") % {"bucket": buckets[metric[8:]]}
-    for suffix, text in (("_on_time", _("%(target)s及时")), ("_late", _("%(target)s超时"))):
-        target = metric.removesuffix(suffix)
-        if target != metric and target in targets:
-            return text % {"target": targets[target]}
     return metric
 
 
