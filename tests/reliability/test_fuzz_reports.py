@@ -9,20 +9,17 @@ report. Requirement: no 5xx, and every answer conforms to the schema.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
-from hypothesis import HealthCheck, settings
 
 from tests.assessment.data import build_checklist
 from tests.reliability.conftest import FIGURES
-from tests.reliability.test_fuzz import CHECKS, _keep_test_connection, _load_schema  # noqa: F401 (fixture)
+from tests.reliability.test_fuzz import CHECKS, FUZZ_SETTINGS, _keep_test_connection, _load_schema  # noqa: F401
 from tests.reports.data import build_report_data, local
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 ROLES = ("admin", "supervisor", "supervisor_other", "dispatcher", "worker", "requester")
 schema = _load_schema().include(path_regex=r"^/api/v1/(reports|assessment)/")
 
@@ -82,12 +79,7 @@ def tokens(world):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
-)
+@FUZZ_SETTINGS
 def test_report_and_assessment_api_fuzz(case, tokens):
     for role in ROLES:
         FIGURES["fuzz_reports_cases"] += 1
