@@ -13,6 +13,7 @@ from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role
 from tickets.services.comments import sniff_upload
 from tickets.services.common import MAX_TEXT
 from tickets.services.drafts import MAX_PHOTOS
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -110,7 +111,7 @@ class FileRequestForm(WebForm):
         label=_("位置补充"), required=False, max_length=200, help_text=_("如：东侧卫生间第二个隔间")
     )
     photos = PhotosField(label=_("照片"), help_text=_("可选，最多6张；拍照或从相册选择"))
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, validators=[IDEMPOTENCY_KEY_VALIDATOR])
 
     def __init__(self, *args: Any, min_photos: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
