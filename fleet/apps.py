@@ -65,3 +65,6 @@ class FleetConfig(AppConfig):
         registry.register_kind(
             registry.RequestKind(key=EMERGENCY_TRIP_KIND, label=_("应急用车"), approval_levels=(), **contract)  # type: ignore[arg-type]
         )
+        from fleet.imports import register as register_importers
+
+        register_importers()

@@ -186,10 +186,10 @@ def test_tiles_and_navigation_per_role(probe, as_user):
     assert '<span class="tile-label">试验</span>' in home and 'href="/requests/?probe=1"' in home
     assert "坏链接" not in home  # an unknown URL name is left out, never a broken link
     assert "试验台" not in home
-    supervisor = as_user(probe.carol).get(reverse("home")).content.decode()
+    supervisor = as_user(probe.carol).get(reverse("request-list")).content.decode()
     assert '<a href="/probe-desk/">试验台</a>' in supervisor and 'tile-label">试验<' not in supervisor
     # the supervisor of another service line, and the dispatcher of another line, do not see it
-    assert "试验台" not in as_user(probe.vic).get(reverse("home")).content.decode()
+    assert "试验台" not in as_user(probe.vic).get(reverse("request-list")).content.decode()
     assert "试验调度" in as_user(probe.bob).get(reverse("workbench")).content.decode()
     canteen = ContractorFactory(service_line=ServiceLine.CANTEEN)
     cook_boss = UserFactory(role=Role.DISPATCHER, contractor=canteen)

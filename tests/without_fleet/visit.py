@@ -29,7 +29,7 @@ refused: list[str] = []
 for name in ("alice", "uma", "carol", "vic", "dave"):
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(getattr(world, name))
-    html = client.get("/").content.decode()
+    html = client.get("/", follow=True).content.decode()  # the bureau's home is its console
     hrefs = sorted(set(re.findall(r'href="(/[^"#]*)"', html)))
     seen[name] = {"tiles": re.findall(r'<span class="tile-label">([^<]*)</span>', html), "links": hrefs}
     for href in hrefs:
