@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from tickets.api.fields import visible_or_404  # noqa: F401 (the views' and the API's look-up)
 from tickets.assessment.models import Inspection, Scorecard
 from tickets.assessment.scoring import HUNDRED, mean, month_bounds, q2
 from tickets.models import Complaint, Contract, Role, ServiceRequest, User

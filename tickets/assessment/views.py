@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,7 +152,7 @@ def _service_errors(form: rf.InspectionForm, exc: ValidationError) -> None:
 
 @login_required
 def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(selectors.inspections_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    inspection = selectors.visible_or_404(selectors.inspections_visible_to(request.user), pk)  # type: ignore[arg-type]
     results = list(inspection.results.select_related("rectification"))
     photos = list(inspection.photos.all())
     for r in results:
@@ -174,7 +174,7 @@ def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo of an inspection, to those who may see the inspection; types were sniffed on upload."""
-    photo = get_object_or_404(InspectionPhoto, pk=pk)
+    photo = selectors.visible_or_404(InspectionPhoto.objects.all(), pk)
     if not selectors.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():  # type: ignore[arg-type]
         raise Http404
     return private_download(photo.file, filename=photo.original_name, content_type=photo.content_type)
@@ -211,7 +211,7 @@ SCORECARD_ACTIONS = ("adjust", "penalty", "sign", "revise", "appeal")
 
 
 def _visible_card(request: HttpRequest, pk: int) -> Scorecard:
-    return get_object_or_404(selectors.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    return selectors.visible_or_404(selectors.scorecards_visible_to(request.user), pk)  # type: ignore[arg-type]
 
 
 def _line_choices(card: Scorecard, names: dict[int, str]) -> list[tuple[int, str]]:
@@ -370,7 +370,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @login_required
 @require_POST
 def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal = get_object_or_404(ScorecardAppeal.objects.select_related("contract", "scorecard"), pk=pk)
+    appeal = selectors.visible_or_404(ScorecardAppeal.objects.select_related("contract", "scorecard"), pk)
     user: Any = request.user
     card = (
         selectors.scorecards_visible_to(user)
@@ -439,7 +439,7 @@ def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
 def _rollup_for(request: HttpRequest, pk: int) -> tuple[Any, int, int | None, dict[str, Any]]:
     """The contract (404 unless the user may read its scorecards), the period asked for, and the service's
     roll-up of its signed months. Bad periods raise ValidationError."""
-    contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    contract = selectors.visible_or_404(selectors.assessed_contracts_visible_to(request.user), pk)  # type: ignore[arg-type]
     year, quarter = selectors.rollup_period(
         request.GET.get("year"), request.GET.get("quarter"), today=timezone.localdate()
     )
@@ -453,7 +453,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         contract, year, quarter, data = _rollup_for(request, pk)
     except ValidationError as exc:
-        contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+        contract = selectors.visible_or_404(selectors.assessed_contracts_visible_to(request.user), pk)  # type: ignore[arg-type]
         return page(
             request,
             "tickets/assessment/rollup.html",
