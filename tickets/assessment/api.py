@@ -266,11 +266,10 @@ class AppealAnswerView(ReportAPIView):
     def post(self, request: Request, pk: int) -> Response:
         appeal = selectors.visible_or_404(ScorecardAppeal.objects.select_related("contract"), pk)
         # Only who may see the month's scorecards learns that the appeal exists.
+        user: Any = request.user
         if (
-            not selectors.scorecards_visible_to(request.user)
-            .filter(  # type: ignore[arg-type]
-                contract_id=appeal.contract_id, month=appeal.month
-            )
+            not selectors.scorecards_visible_to(user)
+            .filter(contract_id=appeal.contract_id, month=appeal.month)
             .exists()
         ):
             raise Http404
