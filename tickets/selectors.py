@@ -28,6 +28,11 @@ def request_list(*, user: User) -> QuerySet[ServiceRequest]:
     return visible_requests(user=user).with_list_relations()
 
 
+def request_page_rows(*, user: User) -> QuerySet[ServiceRequest]:
+    """What a list page reads: see ServiceRequestQuerySet.with_page_columns."""
+    return visible_requests(user=user).with_page_columns()
+
+
 def _name(model: type[Model], key: str, field: str = "name") -> Subquery:
     # order_by(): a model's default ordering (rooms by building and number) would join and sort in every subquery.
     return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(field)[:1])
