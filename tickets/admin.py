@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
+from tickets.assessment import admin as assessment_admin  # noqa: F401  (registers inspections and scorecards)
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
     Building,
@@ -36,7 +37,7 @@ from tickets.models import (
     User,
     WebhookEndpoint,
 )
-from tickets.reports import admin as reports_admin  # noqa: F401  (registers inspections and scorecards)
+from tickets.reports import admin as reports_admin  # noqa: F401  (registers exports and monthly reports)
 from tickets.services.transitions import transition
 
 

@@ -16,7 +16,10 @@ A kind declares:
   ``TransitionNotAllowed`` (409), ``ActionForbidden`` (403) or ``ValidationError`` (400);
 - ``step_labels``: labels the timeline shows for the module's own steps (event ``changes["step"]`` values);
 - ``tiles`` and ``nav``: its entries on the home page and in the navigation, per role;
-- ``demo_loader``: ``"package.module:function"`` that ``load_demo`` calls (keyword ``history: bool``).
+- ``demo_loader``: ``"package.module:function"`` that ``load_demo`` calls (keyword ``history: bool``) once, after
+  the core's data, with deliveries suppressed; it may return log-ins to print, as ``(label, username, password)``.
+- ``worked_by_bureau``: no contractor does the work; the bureau's staff for the service line act as the
+  contractor party (accept, resolve), so the SLA clock measures the bureau's own answer.
 """
 
 from __future__ import annotations
@@ -94,6 +97,9 @@ class RequestKind:
     tiles: tuple[Tile, ...] = ()
     nav: tuple[NavLink, ...] = ()
     demo_loader: str = ""
+    # The bureau itself does the work (no contractor): its staff for the service line act as the contractor
+    # party, e.g. office space, where the bureau's answer is the allocation.
+    worked_by_bureau: bool = False
 
 
 _KINDS: dict[str, RequestKind] = {}

@@ -124,6 +124,7 @@ def build_objects(world: Any) -> Objects:
         Role,
         Scorecard,
         ScorecardAppeal,
+        ScoringScheme,
         ServiceLine,
     )
     from tickets.services.comments import attachment_add
@@ -178,6 +179,7 @@ def build_objects(world: Any) -> Objects:
             state=Scorecard.State.SIGNED,
             signed_at=now,
         )
+        ScoringScheme.objects.create(contract=side["contract"], updated_at=now)
         side["appeal"] = ScorecardAppeal.objects.create(
             contract=side["contract"],
             month=date(2026, 2, 1),

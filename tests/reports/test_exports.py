@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_csv_is_streamed_with_chinese_headers_and_totals(world, report_data, api):
-    res = api(world.dave).get("/reports/api/sla/export.csv", MARCH)
+    res = api(world.dave).get("/api/v1/reports/sla/export.csv", MARCH)
     assert res.status_code == 200
     assert res.streaming
     text = b"".join(res.streaming_content).decode("utf-8")
@@ -25,7 +25,7 @@ def test_csv_is_streamed_with_chinese_headers_and_totals(world, report_data, api
 
 
 def test_xlsx_has_summary_and_details(world, report_data, api):
-    res = api(world.carol).get("/reports/api/sla/export.xlsx", MARCH)
+    res = api(world.carol).get("/api/v1/reports/sla/export.xlsx", MARCH)
     assert res.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(res.streaming_content)))
     summary, detail = wb["汇总"], wb["明细"]
@@ -44,19 +44,17 @@ def test_xlsx_has_summary_and_details(world, report_data, api):
 def test_background_export_with_progress_owner_only(world, report_data, api, run_on_commit):
     client = api(world.dave)
     with run_on_commit(execute=True):
-        res = client.post(
-            "/reports/api/exports/?" + "&".join(f"{k}={v}" for k, v in MARCH.items()), {"format": "xlsx"}, format="json"
-        )
+        res = client.post("/api/v1/reports/exports/", {**MARCH, "format": "xlsx"}, format="json")
     assert res.status_code == 202, res.content
     export_id = res.json()["id"]
-    poll = client.get(f"/reports/api/exports/{export_id}/").json()
+    poll = client.get(f"/api/v1/reports/exports/{export_id}/").json()
     assert poll["state"] == "done" and poll["progress"] == 100 and poll["rows_total"] == 14
     download = client.get(poll["download"])
     assert download.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert wb["明细"].max_row == 16
     # nobody else may poll or download it
-    assert api(world.carol).get(f"/reports/api/exports/{export_id}/").status_code == 404
+    assert api(world.carol).get(f"/api/v1/reports/exports/{export_id}/").status_code == 404
     assert api(world.carol).get(poll["download"]).status_code == 404
     export = Export.objects.get(pk=export_id)
     assert export.file.name.startswith("exports/")
@@ -75,16 +73,14 @@ def test_form_post_and_large_link_go_to_the_progress_page(world, report_data, cl
 
     client.force_login(world.dave)
     with run_on_commit(execute=True):
-        res = client.post(
-            "/reports/api/exports/?date_from=2026-03-01&date_to=2026-03-31", {"format": "csv"}, HTTP_ACCEPT="text/html"
-        )
+        res = client.post("/api/v1/reports/exports/", {**MARCH, "format": "csv"}, HTTP_ACCEPT="text/html")
     assert res.status_code == 303 and res["Location"].startswith("/reports/exports/")
     export = Export.objects.get(owner=world.dave)
     assert export.state == "done" and export.file.name.endswith(".csv")
     old = services.SYNC_XLSX_LIMIT
     services.SYNC_XLSX_LIMIT = 5
     try:
-        res = client.get("/reports/api/sla/export.xlsx", MARCH, HTTP_ACCEPT="text/html")
+        res = client.get("/api/v1/reports/sla/export.xlsx", MARCH, HTTP_ACCEPT="text/html")
     finally:
         services.SYNC_XLSX_LIMIT = old
     assert res.status_code == 303 and res["Location"].startswith("/reports/exports/")
@@ -92,7 +88,7 @@ def test_form_post_and_large_link_go_to_the_progress_page(world, report_data, cl
 
 def test_xlsx_formatting_the_user_sees(world, report_data, api):
     """What a reader of the file sees besides the values: date-time format, widths, header and totals styles."""
-    res = api(world.carol).get("/reports/api/sla/export.xlsx", MARCH)
+    res = api(world.carol).get("/api/v1/reports/sla/export.xlsx", MARCH)
     wb = load_workbook(io.BytesIO(b"".join(res.streaming_content)))
     summary, detail = wb["汇总"], wb["明细"]
     assert [c.value for c in detail[1]][:4] == ["编号", "标题", "服务条线", "服务分类"]

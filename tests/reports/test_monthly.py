@@ -31,9 +31,9 @@ def test_archive_page_and_download_for_bureau_only(world, report_data, client, a
     client.force_login(world.dave)
     page = client.get("/reports/monthly/")
     assert page.status_code == 200 and "2026-03" in page.content.decode()
-    assert api(world.carol).get(f"/reports/api/monthly/{row.pk}/download/").status_code == 200
-    assert api(world.bob).get(f"/reports/api/monthly/{row.pk}/download/").status_code == 403
-    assert api(world.alice).get("/reports/api/monthly/").status_code == 403
+    assert api(world.carol).get(f"/api/v1/reports/monthly/{row.pk}/download/").status_code == 200
+    assert api(world.bob).get(f"/api/v1/reports/monthly/{row.pk}/download/").status_code == 403
+    assert api(world.alice).get("/api/v1/reports/monthly/").status_code == 403
 
 
 def test_task_runs(world):

@@ -237,6 +237,11 @@ def test_missing_required_column_and_header_only_file(compound, admin_user):
 
     assert no_area.errors == [RowError(1, "usable_area", "缺少此列")]
     assert header_only.errors == [RowError(0, "file", "文件中没有数据行")]
+    # What the clerk reads names the column as the template does, and the file as a whole.
+    assert [str(error) for error in no_area.errors + header_only.errors] == [
+        "第1行 使用面积：缺少此列",
+        "文件：文件中没有数据行",
+    ]
 
 
 def test_unsupported_or_broken_file_is_a_file_error(db, admin_user):

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from tests.reports.data import build_checklist
+from tests.assessment.data import build_checklist
 from tickets.models import (
     Building,
     Category,
@@ -150,7 +150,7 @@ def pages(world, file_request):
 # Forms posted with mistakes, so the error messages are checked too.
 def bad_posts(world):
     return [
-        (world.alice, f"{reverse('request-new')}?category={world.leak.pk}&room={world.room.pk}", {"title": ""}),
+        (world.alice, f"{reverse('request-new')}?category={world.leak.pk}&scan={world.room.pk}", {"title": ""}),
         (world.alice, reverse("login"), {"username": "alice", "password": "wrong"}),
     ]
 
@@ -233,8 +233,9 @@ def assessment_pages(world):
 
     from django.utils import timezone
 
-    from tickets.reports import scorecards as sc
-    from tickets.reports.inspections import ItemInput, inspection_record
+    from tickets.assessment import schemes
+    from tickets.assessment import scorecards as sc
+    from tickets.assessment.inspections import ItemInput, inspection_record
 
     template, floor, dust, tidy = build_checklist(world)
     inspection = inspection_record(
@@ -255,7 +256,7 @@ def assessment_pages(world):
         {"indicator": "satisfaction", "method": "weight", "weight": 50},
         {"indicator": "complaints", "method": "deduction", "per_unit": 2},
     ]
-    sc.scheme_save(actor=world.carol, contract=world.contract, indicators=indicators)
+    schemes.scheme_save(actor=world.carol, contract=world.contract, indicators=indicators)
     feb = sc.scorecard_draft(contract=world.contract, month=date(2026, 2, 1))
     sc.penalty_record(
         actor=world.carol, contract=world.contract, month=date(2026, 2, 1), severity="major", description="消防通道堵塞"
@@ -272,29 +273,29 @@ def assessment_pages(world):
     april = sc.scorecard_sign(
         scorecard=sc.scorecard_draft(contract=world.contract, month=date(2026, 4, 1)), actor=world.carol
     )
-    new = reverse("reports:inspection-new")
+    new = reverse("assessment:inspection-new")
     step_two = f"{new}?contract={world.contract.pk}&template={template.pk}"
-    card = lambda c: reverse("reports:scorecard-page", args=[c.pk])  # noqa: E731
-    act = lambda c, a: reverse("reports:scorecard-action", args=[c.pk, a])  # noqa: E731
-    detail = reverse("reports:inspection-page", args=[inspection.pk])
-    rollup = reverse("reports:rollup-page", args=[world.contract.pk])
+    card = lambda c: reverse("assessment:scorecard-page", args=[c.pk])  # noqa: E731
+    act = lambda c, a: reverse("assessment:scorecard-action", args=[c.pk, a])  # noqa: E731
+    detail = reverse("assessment:inspection-page", args=[inspection.pk])
+    rollup = reverse("assessment:rollup-page", args=[world.contract.pk])
     pages = [
-        (world.carol, reverse("reports:inspections-page")),
-        (world.carol, reverse("reports:inspections-page") + "?failed=1"),
+        (world.carol, reverse("assessment:inspections-page")),
+        (world.carol, reverse("assessment:inspections-page") + "?failed=1"),
         (world.carol, new),
         (world.carol, step_two),
         (world.carol, detail),
-        (world.carol, reverse("reports:scorecards-page")),
+        (world.carol, reverse("assessment:scorecards-page")),
         (world.carol, card(feb)),
         (world.carol, card(feb_v2)),
         (world.carol, card(april)),
-        (world.bob, reverse("reports:inspections-page")),
+        (world.bob, reverse("assessment:inspections-page")),
         (world.bob, detail),
-        (world.bob, reverse("reports:scorecards-page")),
+        (world.bob, reverse("assessment:scorecards-page")),
         (world.bob, card(feb)),
         (world.bob, card(march)),
         (world.bob, card(april)),
-        (world.alice, reverse("reports:inspections-page")),  # 403 page
+        (world.alice, reverse("assessment:inspections-page")),  # 403 page
         (world.carol, f"{rollup}?year=2026&quarter=1"),  # signed months, February's revision in progress
         (world.carol, f"{rollup}?year=2026&quarter=2"),  # April signed, May and June without a scorecard
         (world.carol, f"{rollup}?year=2026"),

@@ -1,12 +1,10 @@
-from tickets.models.assessment import (
+from tickets.assessment.models import (
     ChecklistItem,
     ChecklistTemplate,
-    Export,
     Indicator,
     Inspection,
     InspectionPhoto,
     InspectionResult,
-    MonthlyReport,
     PaymentRule,
     PenaltyEvent,
     PenaltySeverity,
@@ -42,6 +40,7 @@ from tickets.models.feedback import (
 )
 from tickets.models.org import Contractor, OrganLevel, Unit, User
 from tickets.models.places import Building, Compound, Floor, Room, RoomFunction
+from tickets.models.reports import Export, MonthlyReport
 from tickets.models.requests import Pause, ServiceRequest
 
 __all__ = [

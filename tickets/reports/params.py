@@ -1,6 +1,7 @@
 """Report input: the period, the grouping, the filters, and who may see what.
 
-Every report, export and drill-down parses its query string here, so the same rules give the same 400/403.
+Every report, export and drill-down (API, pages, background exports, the monthly report) parses its query here,
+through one serializer, so the same rules give the same 400/403.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from tickets.exceptions import ActionForbidden
 from tickets.models import (
@@ -30,6 +31,28 @@ from tickets.models import (
 )
 
 MAX_PERIOD_DAYS = 1100  # three years: longer periods belong in the yearly roll-ups
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # a date outside these is a typing error
+PERIOD_REQUIRED = gettext_lazy("请填写统计期间的起止日期（不接受不限期的统计）。")
+BAD_DATE = gettext_lazy("日期格式应为 YYYY-MM-DD。")
+MAX_ID = 2**63 - 1  # ids are 64-bit; a larger number cannot be an id (and SQLite cannot even compare it)
+
+
+class IdField(serializers.IntegerField):
+    """An object's id in a query or body: digits only, within 64 bits."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"] = {
+            "invalid": gettext_lazy("请填写对象编号（整数）。"),
+            "min_value": gettext_lazy("所选对象不存在。"),
+            "max_value": gettext_lazy("所选对象不存在。"),
+            "max_string_length": gettext_lazy("所选对象不存在。"),
+            **kwargs["error_messages"],
+        }
+        super().__init__(**kwargs)
+
 
 # group_by value → (ServiceRequest field, label)
 GROUPINGS: dict[str, tuple[str, Any]] = {
@@ -128,59 +151,120 @@ def report_scope(user: User) -> Q | None:
     raise ActionForbidden(_("您无权查看报表。"))
 
 
-def _parse_day(data: Any, name: str, errors: dict[str, list[str]]) -> date | None:
-    raw = (data.get(name) or "").strip()
-    if not raw:
-        errors[name] = [_("请填写统计期间的起止日期（不接受不限期的统计）。")]
-        return None
-    try:
-        value = parse_date(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
+class ChoiceIn(serializers.ChoiceField):
+    """A choice whose refusal names the value (and, for the grouping, the choices)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        text = str(data)[:50]
+        if text not in self.choice_strings_to_values:
+            if self.field_name == "group_by":
+                raise serializers.ValidationError(
+                    _("未知的分组：%(value)s（可选：%(choices)s）。") % {"value": text, "choices": ", ".join(GROUPINGS)}
+                )
+            raise serializers.ValidationError(_("无效的取值：%(value)s。") % {"value": text})
+        return self.choice_strings_to_values[text]
+
+
+class ReportQuery(serializers.Serializer):
+    """A report's query: the period (both ends required, local dates, inclusive), the grouping and the filters.
+    Every report, export and drill-down (API and pages) is parsed here, so the same input gives the same 400."""
+
+    date_from = serializers.DateField(
+        label=gettext_lazy("开始日期"), error_messages={"required": PERIOD_REQUIRED, "invalid": BAD_DATE}
+    )
+    date_to = serializers.DateField(
+        label=gettext_lazy("结束日期"), error_messages={"required": PERIOD_REQUIRED, "invalid": BAD_DATE}
+    )
+    group_by = ChoiceIn(label=gettext_lazy("分组"), choices=list(GROUPINGS), required=False, default="contractor")
+    service_line = ChoiceIn(label=gettext_lazy("服务条线"), choices=ServiceLine.choices, required=False)
+    urgency = ChoiceIn(label=gettext_lazy("紧急程度"), choices=Urgency.choices, required=False)
+    contractor = IdField(label=gettext_lazy("服务商"), required=False)
+    contract = IdField(label=gettext_lazy("合同"), required=False)
+    category = IdField(label=gettext_lazy("服务分类"), required=False)
+    compound = IdField(label=gettext_lazy("院区"), required=False)
+    building = IdField(label=gettext_lazy("楼栋"), required=False)
+
+    def validate_date_from(self, value: date) -> date:
+        return _in_years(value)
+
+    def validate_date_to(self, value: date) -> date:
+        return _in_years(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        date_from, date_to = attrs["date_from"], attrs["date_to"]
+        if date_to < date_from:
+            raise serializers.ValidationError({"date_to": [_("结束日期不能早于开始日期。")]})
+        if (date_to - date_from).days >= MAX_PERIOD_DAYS:
+            raise serializers.ValidationError(
+                {"date_to": [_("统计期间不能超过%(days)d天。") % {"days": MAX_PERIOD_DAYS}]}
+            )
+        return attrs
+
+
+def _in_years(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise serializers.ValidationError(
+            _("日期应在%(first)s到%(last)s之间。") % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
     return value
+
+
+def _plain(data: Any) -> dict[str, Any]:
+    """The query as one value per name (a query string's last), without empty values: a blank filter of a
+    page's form means "any"."""
+    if hasattr(data, "lists"):
+        data = {k: v[-1] for k, v in data.lists() if v}
+    return {k: v for k, v in dict(data).items() if v not in ("", None)}
+
+
+def _valid_fields(query: ReportQuery) -> dict[str, Any]:
+    """The filters that were valid on their own, so one answer names every wrong filter at once."""
+    out: dict[str, Any] = {}
+    for name in FILTERS:
+        raw = query.initial_data.get(name)
+        if raw is None or name in query.errors:
+            continue
+        try:
+            out[name] = query.fields[name].run_validation(raw)
+        except serializers.ValidationError:
+            continue
+    return out
 
 
 def parse_report_params(user: User, data: Any, *, default_group: str = "contractor") -> ReportParams:
     """Parse and check a report query. Raises ValidationError (400, field-keyed) or ActionForbidden (403)."""
     scope = report_scope(user)
+    query = ReportQuery(data={"group_by": default_group, **_plain(data)})
     errors: dict[str, list[str]] = {}
-    date_from = _parse_day(data, "date_from", errors)
-    date_to = _parse_day(data, "date_to", errors)
-    if date_from and date_to:
-        if date_to < date_from:
-            errors["date_to"] = [_("结束日期不能早于开始日期。")]
-        elif (date_to - date_from).days >= MAX_PERIOD_DAYS:
-            errors["date_to"] = [_("统计期间不能超过%(days)d天。") % {"days": MAX_PERIOD_DAYS}]
-    group_by = (data.get("group_by") or default_group).strip()
-    if group_by not in GROUPINGS:
-        errors["group_by"] = [
-            _("未知的分组：%(value)s（可选：%(choices)s）。") % {"value": group_by, "choices": ", ".join(GROUPINGS)}
-        ]
+    if not query.is_valid():
+        errors = {k: [str(m) for m in v] for k, v in query.errors.items()}
+    values = query.validated_data if not errors else _valid_fields(query)
     filters: dict[str, Any] = {}
     objects: dict[str, Any] = {}
     for name, model in FILTERS.items():
-        raw = (data.get(name) or "").strip()
-        if not raw:
+        if name in errors or name not in values:
             continue
         if model in (Urgency, ServiceLine):
-            if raw not in model.values:
-                errors[name] = [_("无效的取值：%(value)s。") % {"value": raw}]
-            else:
-                filters[name] = raw
+            filters[name] = values[name]
             continue
-        obj = model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        obj = model.objects.filter(pk=values[name]).first()
         if obj is None:
-            errors[name] = [_("所选对象不存在：%(value)s。") % {"value": raw}]
+            errors[name] = [_("所选对象不存在：%(value)s。") % {"value": values[name]}]
         else:
             filters[name] = obj.pk
             objects[name] = obj
     if errors:
         raise ValidationError(errors)
     _check_filters_allowed(user, filters, objects)
-    assert date_from is not None and date_to is not None
-    return ReportParams(date_from=date_from, date_to=date_to, group_by=group_by, filters=filters, scope=scope)
+    return ReportParams(
+        date_from=values["date_from"],
+        date_to=values["date_to"],
+        group_by=values["group_by"],
+        filters=filters,
+        scope=scope,
+    )
 
 
 def _check_filters_allowed(user: User, filters: dict[str, Any], objects: dict[str, Any]) -> None:

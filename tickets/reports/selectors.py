@@ -260,7 +260,7 @@ def drill_links(params: ReportParams, key: Any) -> dict[str, str]:
     query = params.query_dict()
     if key != "":
         query["key"] = str(key)
-    base = reverse("reports:api-sla-requests")
+    base = reverse("reports-api:sla-requests")
     links = {m: f"{base}?{urlencode({**query, 'metric': m})}" for m in DRILL_METRICS}
     core = {
         "created_after": params.start.isoformat(),

@@ -1,7 +1,6 @@
 """Celery tasks of reporting: thin wrappers that take ids and call one service. All are idempotent.
 
-The worker must import this module: servicedesk/celery.py's autodiscover finds tickets.tasks only, so the
-lead adds "tickets.reports" to autodiscover_tasks (see the report of issue #5).
+servicedesk/celery.py autodiscovers this module (and tickets.assessment.tasks).
 """
 
 from __future__ import annotations
@@ -22,10 +21,3 @@ def generate_monthly_report() -> int:
     from tickets.reports.services import monthly_report_generate
 
     return monthly_report_generate().pk
-
-
-@shared_task(name="tickets.reports.tasks.draft_scorecards")
-def draft_scorecards() -> int:
-    from tickets.reports.scorecards import scorecards_draft_all
-
-    return scorecards_draft_all()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,9 +26,9 @@ from tickets.models import (
     ServiceLine,
     Urgency,
 )
-from tickets.reports import scorecards
-from tickets.reports.params import GROUPINGS, parse_report_params, report_scope
+from tickets.reports.params import GROUPINGS, parse_report_params
 from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
+from tickets.web import charts
 
 
 def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -47,6 +47,40 @@ def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return login_required(inner)
 
 
+def sla_charts(report: dict[str, Any], trend: list[dict[str, Any]]) -> list[charts.Chart]:
+    """Trend (volume and on-time %), backlog by age and satisfaction per group, as the supervisor reads them."""
+    rows = report["rows"]
+    labels = [str(r["label"]) for r in rows]
+    buckets = [("le_1d", _("≤1天")), ("d1_3", _("1–3天")), ("d3_7", _("3–7天")), ("gt_7d", _(">7天"))]
+    return [
+        charts.line(
+            "trend",
+            _("趋势"),
+            [r["bucket"] for r in trend],
+            [
+                (_("请求量"), [r["volume"] for r in trend]),
+                (_("受理及时率%"), [r["response_on_time_pct"] for r in trend]),
+                (_("办结及时率%"), [r["resolution_on_time_pct"] for r in trend]),
+            ],
+            percent_series=(1, 2),
+        ),
+        charts.bar(
+            "backlog",
+            _("积压（按时长）"),
+            labels,
+            [(label, [r["backlog"][key] for r in rows]) for key, label in buckets],
+            stacked=True,
+        ),
+        charts.bar(
+            "satisfaction",
+            _("满意度"),
+            labels,
+            [(_("满意率%"), [r["satisfaction"]["satisfied_pct"] for r in rows])],
+            max_value=100,
+        ),
+    ]
+
+
 def _default_query(request: HttpRequest) -> dict[str, str]:
     data = request.GET.dict()
     if not data.get("date_from") and not data.get("date_to"):
@@ -63,19 +97,12 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     report = sla_report(params, now=now)
     trend = sla_trend(params, now=now)
-    api_base = reverse("reports:api-sla-requests")
+    api_base = reverse("reports-api:sla-requests")
     page_base = reverse("reports:sla-requests-page")
     for row in [*report["rows"], report["total"]]:
         row["page_links"] = {m: url.replace(api_base, page_base, 1) for m, url in row["links"].items()}
-    query = "&".join(f"{k}={v}" for k, v in params.query_dict().items())
-    charts = {
-        "trend": trend,
-        "backlog": [{"label": str(r["label"]), **r["backlog"]} for r in report["rows"]],
-        "satisfaction": [
-            {"label": str(r["label"]), "mean": r["satisfaction"]["mean"], "pct": r["satisfaction"]["satisfied_pct"]}
-            for r in report["rows"]
-        ],
-    }
+    query = urlencode(params.query_dict())
+    charts = sla_charts(report, trend)
     return render(
         request,
         "tickets/reports/sla.html",
@@ -90,6 +117,7 @@ def sla_page(request: HttpRequest) -> HttpResponse:
             "compounds": Compound.objects.all(),
             "charts": charts,
             "query": query,
+            "query_fields": list(params.query_dict().items()),
         },
     )
 
@@ -118,7 +146,7 @@ def export_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tickets/reports/export.html",
-        {"export": export, "poll_url": reverse("reports:api-export", args=[export.pk])},
+        {"export": export, "poll_url": reverse("reports-api:export", args=[export.pk])},
     )
 
 
@@ -128,26 +156,3 @@ def monthly_page(request: HttpRequest) -> HttpResponse:
     if not (user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR)):
         raise ActionForbidden(_("只有机关事务局人员可以查看月报。"))
     return render(request, "tickets/reports/monthly.html", {"reports": MonthlyReport.objects.all()[:120]})
-
-
-@_guarded
-def scorecards_page(request: HttpRequest) -> HttpResponse:
-    report_scope(request.user)  # type: ignore[arg-type]
-    visible = scorecards.scorecards_visible_to(request.user)  # type: ignore[arg-type]
-    cards = visible[:300]
-    # Quarterly and yearly roll-ups: one row per contract and year that has a scorecard the user may see.
-    rollups = (
-        visible.annotate(year=ExtractYear("month"))
-        .values("contract_id", "contract__name", "contract__contractor__name", "year")
-        .distinct()
-        .order_by("contract__name", "contract_id", "-year")
-    )
-    return render(
-        request,
-        "tickets/reports/scorecards.html",
-        {
-            "cards": cards,
-            "rollups": list(rollups),
-            "quarters": [(q, _("第%(q)d季度") % {"q": q}) for q in (1, 2, 3, 4)],
-        },
-    )

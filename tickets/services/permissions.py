@@ -39,9 +39,18 @@ def parties_of(user: User | None, request: ServiceRequest) -> set[Party]:
             parties.add(Party.DISPATCHER)
     if is_bureau_for(user, request.service_line):
         parties.add(Party.BUREAU)
+        if _worked_by_bureau(request):
+            parties.add(Party.CONTRACTOR)
     if _may_approve_now(user, request):
         parties.add(Party.APPROVER)
     return parties
+
+
+def _worked_by_bureau(request: ServiceRequest) -> bool:
+    try:
+        return get_kind(request.kind).worked_by_bureau
+    except LookupError:
+        return False
 
 
 def current_approval_level(request: ServiceRequest) -> str | None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -34,6 +34,7 @@ from tickets.models import (
 )
 from tickets.querysets import visibility_q
 from tickets.services.feedback import complaint_callback
+from tickets.web import charts
 from tickets.web.common import decorate, errors_to_form, is_bureau, page, role_required
 from tickets.web.forms import CallbackForm
 from tickets.web.rows import request_cards
@@ -62,6 +63,52 @@ def _local_midnight(now: datetime) -> datetime:
 
 def _cards(qs: QuerySet[ServiceRequest], now: datetime) -> list[str]:
     return request_cards(decorate(qs.with_page_columns()[:20], now))
+
+
+def breaches_chart(scope: Q, *, today: datetime, days: int = 30) -> charts.Chart:
+    """SLA breaches per day over the last ``days`` days (today included), counted once per target breached.
+    `scope` is console_scope_q(user, "request__")."""
+    first = (today - timedelta(days=days - 1)).date()
+    per_day = dict(
+        Event.objects.filter(scope, kind=EventKind.SLA_BREACH, created_at__gte=today - timedelta(days=days - 1))
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    day_list = [first + timedelta(days=i) for i in range(days)]
+    return charts.line(
+        "breaches",
+        _("近30天超时"),
+        [d.strftime("%m-%d") for d in day_list],
+        [(_("超时次数"), [per_day.get(d, 0) for d in day_list])],
+    )
+
+
+def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.Chart:
+    """The share of ratings of 4 or 5 per month over the last ``months`` months (this one included).
+    `scope` is console_scope_q(user, "request__")."""
+    starts = [month]
+    for _i in range(months - 1):
+        starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
+    rows = (
+        Feedback.objects.filter(scope, created_at__gte=starts[0])
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(rating__gte=4)))
+    )
+    by_month = {(r["month"].year, r["month"].month): r for r in rows}
+    values = []
+    for start in starts:
+        r = by_month.get((start.year, start.month))
+        values.append(round(100 * r["satisfied"] / r["n"], 1) if r and r["n"] else None)
+    return charts.line(
+        "satisfaction",
+        _("满意率趋势（%）"),
+        [start.strftime("%Y-%m") for start in starts],
+        [(_("满意率%"), values)],
+        max_value=100,
+    )
 
 
 @bureau_only
@@ -112,6 +159,23 @@ def console(request: HttpRequest) -> HttpResponse:
     sat["target"] = settings.SERVICEDESK["SATISFIED_TARGET_PERCENT"]
     recent = list(feedback_qs.select_related("request", "contractor").order_by("-created_at")[:10])
     open_complaints = selectors.complaints_for(user=user).exclude(state=Complaint.State.CLOSED).count()
+    console_charts = [
+        charts.bar(
+            "by-status",
+            _("未结请求按状态"),
+            [r["label"] for r in by_status],
+            [(_("请求"), [r["n"] for r in by_status])],
+        ),
+        charts.bar(
+            "by-contractor",
+            _("未结请求按服务商"),
+            [r["label"] for r in by_contractor],
+            [(_("请求"), [r["n"] for r in by_contractor])],
+            horizontal=True,
+        ),
+        breaches_chart(console_scope_q(user, "request__"), today=today),
+        satisfaction_chart(console_scope_q(user, "request__"), month=month),
+    ]
     return page(
         request,
         "tickets/console.html",
@@ -126,6 +190,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "sat": sat,
             "recent": recent,
             "open_complaints": open_complaints,
+            "charts": console_charts,
         },
     )
 

@@ -1,0 +1,24 @@
+"""The assessment API, mounted at /api/v1/assessment/."""
+
+from django.urls import path
+
+from tickets.assessment import api
+
+app_name = "assessment-api"
+
+urlpatterns = [
+    path("checklists/", api.ChecklistListView.as_view(), name="checklists"),
+    path("inspections/", api.InspectionListView.as_view(), name="inspections"),
+    path("inspections/<int:pk>/", api.InspectionDetailView.as_view(), name="inspection"),
+    path("scorecards/", api.ScorecardListView.as_view(), name="scorecards"),
+    path("scorecards/<int:pk>/", api.ScorecardDetailView.as_view(), name="scorecard"),
+    path("scorecards/<int:pk>/export.xlsx", api.ScorecardXlsxView.as_view(), name="scorecard-xlsx"),
+    path("scorecards/<int:pk>/adjust/", api.ScorecardAdjustView.as_view(), name="scorecard-adjust"),
+    path("scorecards/<int:pk>/sign/", api.ScorecardSignView.as_view(), name="scorecard-sign"),
+    path("scorecards/<int:pk>/revise/", api.ScorecardReviseView.as_view(), name="scorecard-revise"),
+    path("scorecards/<int:pk>/appeal/", api.ScorecardAppealView.as_view(), name="scorecard-appeal"),
+    path("appeals/<int:pk>/answer/", api.AppealAnswerView.as_view(), name="appeal-answer"),
+    path("contracts/<int:pk>/scheme/", api.SchemeView.as_view(), name="scheme"),
+    path("contracts/<int:pk>/rollup/", api.RollupView.as_view(), name="rollup"),
+    path("penalties/", api.PenaltyView.as_view(), name="penalties"),
+]
