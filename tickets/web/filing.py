@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
+from tickets.models import Category, Room, ServiceLine, Urgency
 from tickets.services import comments, requests
 from tickets.services.drafts import MAX_PHOTOS, PhotoDrafts
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
@@ -75,6 +75,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_contractor(user):  # type: ignore[arg-type]
         return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
+    if is_bureau(user):  # type: ignore[arg-type]
+        return redirect("console")  # the bureau manages: its home is the console, filing is a link there
     return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
 
@@ -185,7 +187,7 @@ def _step_describe(
             form.add_error("photos", _("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS})
         if form.is_valid():
             key = form.cleaned_data["idempotency_key"]
-            already = ServiceRequest.objects.filter(idempotency_key=key, filed_by=user).first()
+            already = requests.already_filed(key, user)  # type: ignore[arg-type]
             if already is not None:  # a double submit: show the request the first submit filed
                 return redirect("request-detail", pk=already.pk)
             try:

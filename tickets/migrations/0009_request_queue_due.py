@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0007_inspection_result_item_snapshot'),
+        ('tickets', '0008_idempotency_keys_per_filer'),
     ]
 
     operations = [
