@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -33,6 +33,7 @@ from tickets.models import (
     User,
 )
 from tickets.querysets import visibility_q
+from tickets.selectors import time_bucket
 from tickets.services.feedback import complaint_callback
 from tickets.web import charts
 from tickets.web.common import decorate, errors_to_form, is_bureau, page, role_required
@@ -71,12 +72,13 @@ def breaches_chart(scope: Q, *, today: datetime, days: int = 30) -> charts.Chart
     first = (today - timedelta(days=days - 1)).date()
     per_day = dict(
         Event.objects.filter(scope, kind=EventKind.SLA_BREACH, created_at__gte=today - timedelta(days=days - 1))
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=time_bucket("created_at", [today - timedelta(days=days - 1 - i) for i in range(days)]))
         .values("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
     day_list = [first + timedelta(days=i) for i in range(days)]
+    per_day = {day_list[i]: n for i, n in per_day.items()}
     return charts.line(
         "breaches",
         _("近30天超时"),
@@ -93,11 +95,11 @@ def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.
         starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
     rows = (
         Feedback.objects.filter(scope, created_at__gte=starts[0])
-        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(month=time_bucket("created_at", starts))
         .values("month")
         .annotate(n=Count("id"), satisfied=Count("id", filter=Q(rating__gte=4)))
     )
-    by_month = {(r["month"].year, r["month"].month): r for r in rows}
+    by_month = {(starts[r["month"]].year, starts[r["month"]].month): r for r in rows}
     values = []
     for start in starts:
         r = by_month.get((start.year, start.month))
