@@ -114,6 +114,21 @@ def _levels_for(kind: str, category: Category) -> tuple[str, ...]:
     return approval_levels(probe)
 
 
+def _has_children(category: Category) -> bool:
+    # The API's category field annotates it (leaf_categories()), saving the query.
+    known = getattr(category, "has_children", None)
+    return category.children.exists() if known is None else bool(known)
+
+
+def leaf_check_categories() -> Any:
+    """Categories as filing reads them: with their two nearest ancestors (routing walks up) and whether they have
+    children (only a leaf can be filed), so neither costs a query."""
+    from django.db.models import Exists, OuterRef
+
+    children = Category.objects.filter(parent=OuterRef("pk"))
+    return Category.objects.select_related("parent__parent").annotate(has_children=Exists(children))
+
+
 #: What a user may send as an idempotency key: no ":", which marks the system's own keys ("inspection:12:3").
 IDEMPOTENCY_KEY_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9_.-]{1,64}$", _lazy("只能包含字母、数字和 - _ .，最多 64 个字符。"), code="invalid"
@@ -155,7 +170,7 @@ def request_create(
         if existing is not None:
             return existing
     errors: dict[str, list[str]] = {}
-    if not category.active or category.children.exists():
+    if not category.active or _has_children(category):
         errors["category"] = [_("请选择一个具体的服务分类。")]
     kind = kind or category.kind
     request_kind = find_kind(kind)
@@ -241,6 +256,9 @@ def request_create(
             assert event is not None
             signals.request_created.send(sender=ServiceRequest, request=req, event=event, actor=actor)
             notifications.notify_for_event(event)
+            # What was written is all there is of it: a caller showing the new request (the API's 201) needs no
+            # second read of its timeline, comments and photos.
+            req._prefetched_objects_cache = {"events": [event], "comments": [], "attachments": []}
     except IntegrityError:
         if idempotency_key:
             existing = already_filed(idempotency_key, actor)

@@ -34,6 +34,7 @@ from tickets.registry import GuardCall, RequestKind, find_kind, get_kind
 from tickets.services import deadlines, notifications
 from tickets.services.common import now_or, record_event
 from tickets.services.permissions import Party, approval_levels, parties_of
+from tickets.sla.calendars import calendars_cached
 
 S = Status
 P = Party
@@ -135,7 +136,8 @@ def transition(
     if move is None:
         raise ValidationError({"action": [_("未知的操作：%(action)s") % {"action": action}]})
     pk = request.pk if isinstance(request, ServiceRequest) else request
-    with transaction.atomic():
+    # The national holiday table read once for the transition (minutes worked, then the new deadlines), not twice.
+    with transaction.atomic(), calendars_cached():
         req = (
             ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("category", "policy_version", "calendar", "contractor")

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from tickets import selectors
 from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Attachment, ServiceRequest, Status
+from tickets.querysets import own_q
 from tickets.registry import find_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
@@ -29,6 +29,7 @@ from tickets.services.transitions import allowed_actions, transition
 from tickets.web import deadline_notes
 from tickets.web import forms as f
 from tickets.web.common import ACTION_TEXT, decorate, errors_to_form, page
+from tickets.web.rows import request_cards
 
 # Actions that need input, and the form that takes it. The rest are one button.
 ACTION_FORMS: dict[str, type] = {
@@ -59,7 +60,7 @@ def _form_for(action: str, req: ServiceRequest, data: Any = None, files: Any = N
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    qs = selectors.request_list(user=user).filter(Q(requester=user) | Q(filed_by=user))  # type: ignore[arg-type]
+    qs = selectors.request_page_rows(user=user).filter(own_q(user))  # type: ignore[arg-type]
     state = request.GET.get("state", "open")
     if state == "open":
         qs = qs.exclude(status__in=[Status.CLOSED, Status.CANCELLED, Status.REJECTED])
@@ -70,7 +71,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "tickets/request_list.html",
-        {"page_obj": page_obj, "rows": decorate(page_obj.object_list), "state": state},
+        {"page_obj": page_obj, "rows": request_cards(decorate(page_obj.object_list)), "state": state},
     )
 
 
