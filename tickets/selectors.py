@@ -17,10 +17,11 @@ from tickets.models import (
     ServiceRequest,
     User,
 )
+from tickets.querysets import ServiceRequestQuerySet
 from tickets.services.permissions import is_bureau_for
 
 
-def visible_requests(*, user: User) -> QuerySet[ServiceRequest]:
+def visible_requests(*, user: User) -> ServiceRequestQuerySet:
     return ServiceRequest.objects.visible_to(user)
 
 

@@ -89,7 +89,11 @@ class ServiceRequest(models.Model):
     # Kept by the database from the status, so it never disagrees with it. The open queues are ordered by deadline
     # across several open states; a single column lets one index serve that order.
     is_open = models.GeneratedField(
-        expression=OPEN_Q, output_field=models.BooleanField(_("未结")), db_persist=True, editable=False
+        # Django takes a Q as a boolean expression here; the stubs ask for an Expression.
+        expression=OPEN_Q,  # type: ignore[arg-type]
+        output_field=models.BooleanField(_("未结")),
+        db_persist=True,
+        editable=False,
     )
 
     created_at = models.DateTimeField(_("提交时间"), db_index=True)

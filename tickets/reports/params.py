@@ -118,13 +118,20 @@ class ReportParams:
         return out
 
 
+def _prefixed_lookup(child: object, prefix: str) -> tuple[str, Any]:
+    """A Q's leaf is a (lookup, value) pair."""
+    assert isinstance(child, tuple), child
+    lookup, value = child
+    return f"{prefix}{lookup}", value
+
+
 def _prefixed(q: Q, prefix: str) -> Q:
     if not prefix:
         return q
     clone = Q()
     clone.connector, clone.negated = q.connector, q.negated
     clone.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1]) for child in q.children
+        _prefixed(child, prefix) if isinstance(child, Q) else _prefixed_lookup(child, prefix) for child in q.children
     ]
     return clone
 

@@ -65,7 +65,8 @@ class ReopenOut(serializers.Serializer):
 
 class ReportRowOut(serializers.Serializer):
     key = KeyField()
-    label = serializers.CharField()
+    # A field named "label": DRF's metaclass takes declared fields off the class, so it never shadows Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     volume = serializers.IntegerField()
     breached = serializers.IntegerField()
     response = TargetOut()

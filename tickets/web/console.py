@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Avg, Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from tickets import selectors
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import (
     OPEN_STATUSES,
     Complaint,
@@ -28,6 +28,7 @@ from tickets.models import (
     Status,
     User,
 )
+from tickets.querysets import ServiceRequestQuerySet
 from tickets.services.feedback import complaint_callback
 from tickets.web.common import NEXT_DUE, decorate, errors_to_form, is_bureau, page, role_required
 from tickets.web.forms import CallbackForm
@@ -35,7 +36,7 @@ from tickets.web.forms import CallbackForm
 bureau_only = role_required(is_bureau, gettext_lazy("监管台仅供机关事务局管理处室使用。"))
 
 
-def console_scope(user: User) -> QuerySet[ServiceRequest]:
+def console_scope(user: User) -> ServiceRequestQuerySet:
     """A supervisor watches the service line in their charge; the admin and the leaders watch everything."""
     qs = ServiceRequest.objects.visible_to(user)
     if user.role == Role.SUPERVISOR and not user.is_superuser:
@@ -49,8 +50,8 @@ def _local_midnight(now: datetime) -> datetime:
 
 
 @bureau_only
-def console(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     now = timezone.now()
     scope = console_scope(user)
     open_qs = scope.filter(status__in=OPEN_STATUSES)
@@ -70,9 +71,9 @@ def console(request: HttpRequest) -> HttpResponse:
     ]
     due_soon = decorate(
         open_qs.exclude(status=Status.PENDING_APPROVAL)
+        .with_list_relations()
         .annotate(next_due=NEXT_DUE)
         .filter(next_due__gte=now, next_due__lt=now + timedelta(hours=1), paused_at__isnull=True)
-        .with_list_relations()
         .order_by("next_due")[:20],
         now,
     )
@@ -111,8 +112,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaints(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     state = request.GET.get("state", "open")
     qs = selectors.complaints_for(user=user).select_related("request", "contractor", "feedback", "callback_by")
     if state == "open":
@@ -131,10 +132,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_callback_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("complaints")
-    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)  # type: ignore[arg-type]
+    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)
     form = CallbackForm(request.POST, prefix=f"c{pk}")
     if form.is_valid():
         try:
@@ -142,7 +143,7 @@ def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
                 complaint=complaint,
                 actor=request.user,
                 note=form.cleaned_data["note"],
-                close=form.cleaned_data["close"],  # type: ignore[arg-type]
+                close=form.cleaned_data["close"],
             )
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
 from tickets.services import comments, requests
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
@@ -70,11 +71,11 @@ def home_tiles() -> list[Tile]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if is_contractor(user):  # type: ignore[arg-type]
-        return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
-    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
+    if is_contractor(user):
+        return redirect("my-tasks" if user.role == "worker" else "workbench")
+    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})
 
 
 def category_label(category: Category) -> str:
@@ -111,7 +112,7 @@ def _place_params(request: HttpRequest) -> dict[str, str]:
 
 
 @login_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1 picks a category, step 2 the place (skipped when a QR code gave the room), step 3 describes."""
     line = request.GET.get("line", "")
     if line not in ServiceLine.values:
@@ -155,12 +156,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return _step_describe(request, category, place, base)
 
 
-def _step_place(request: HttpRequest, category: Category, base: dict[str, Any], form: LocationForm) -> HttpResponse:
+def _step_place(
+    request: AuthenticatedHttpRequest, category: Category, base: dict[str, Any], form: LocationForm
+) -> HttpResponse:
     return page(request, "tickets/file_place.html", {**base, "step": 2, "category": category, "form": form})
 
 
 def _step_describe(
-    request: HttpRequest, category: Category, place: requests.Placement, base: dict[str, Any]
+    request: AuthenticatedHttpRequest, category: Category, place: requests.Placement, base: dict[str, Any]
 ) -> HttpResponse:
     user = request.user
     if request.method == "POST":
@@ -173,7 +176,7 @@ def _step_describe(
             try:
                 with transaction.atomic():
                     req = requests.request_create(
-                        actor=user,  # type: ignore[arg-type]
+                        actor=user,
                         category=category,
                         title=form.cleaned_data["title"],
                         description=form.cleaned_data["description"],
@@ -185,7 +188,7 @@ def _step_describe(
                         idempotency_key=key,
                     )
                     for photo in form.cleaned_data["photos"]:
-                        comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
+                        comments.attachment_add(request=req, actor=user, upload=photo)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
@@ -200,7 +203,8 @@ def _step_describe(
             min_photos=category.min_photos,
         )
         status = 200
-    urgency = form.data.get("urgency") if form.data.get("urgency") in Urgency.values else category.default_urgency
+    chosen = form.data.get("urgency")
+    urgency = chosen if isinstance(chosen, str) and chosen in Urgency.values else category.default_urgency
     preview = requests.sla_preview(category=category, place=place, urgency=urgency)
     return page(
         request,
@@ -211,7 +215,7 @@ def _step_describe(
 
 
 @login_required
-def qr_entry(request: HttpRequest, token: str) -> HttpResponse:
+def qr_entry(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """A scanned room code: the filing form with the room filled in (log-in comes first)."""
     room = get_object_or_404(Room, qr_token=token)
     return redirect(f"{reverse('request-new')}?{urlencode({'line': 'property', 'room': room.pk})}")
