@@ -214,7 +214,7 @@ def _visible_card(request: HttpRequest, pk: int) -> Scorecard:
     return get_object_or_404(selectors.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
 
 
-def _line_choices(card: Scorecard, names: dict[int, str]) -> list[tuple[int, str]]:
+def _line_choices(card: Scorecard, names: dict[int | None, str]) -> list[tuple[int, str]]:
     out = []
     for line in card.lines.all():
         site = names.get(line.compound_id, "") if line.compound_id else ""
@@ -227,7 +227,7 @@ def _scorecard_context(
     request: HttpRequest, card: Scorecard, bound: tuple[str, Any] | None = None, error: str = ""
 ) -> dict[str, Any]:
     user: Any = request.user
-    names = dict(Compound.objects.values_list("pk", "name"))
+    names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
     lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
     appeals = list(ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month))
     deadline = (
@@ -314,7 +314,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             raise PermissionDenied(_("只有该合同服务商的调度人员可以申诉。"))
     elif not may_assess(user, card.contract):
         raise PermissionDenied(_("只有负责该服务条线的管理处室可以进行考核。"))
-    names = dict(Compound.objects.values_list("pk", "name"))
+    names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
     form: Any = None
     if action == "adjust":
         form = rf.AdjustForm(request.POST, lines=_line_choices(card, names), prefix="adjust")
@@ -421,6 +421,8 @@ def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
     def href(y: int, q: int | None) -> str:
         return f"{url}?year={y}" + (f"&quarter={q}" if q else "")
 
+    before: tuple[int, int | None]
+    after: tuple[int, int | None]
     if quarter is None:
         before, after = (year - 1, None), (year + 1, None)
     else:
@@ -496,7 +498,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     import tempfile
 
     from tickets.assessment.xlsx import write_rollup
