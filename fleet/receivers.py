@@ -61,11 +61,11 @@ def follow_transition(sender: Any, request: ServiceRequest, event: Any, action: 
     elif action in ("reject", "cancel"):
         if action == "reject" and event.from_status == Status.PENDING_APPROVAL and actor is not None:
             # current_approval_level reads approval_stage, which reject leaves where it was.
-            level = current_approval_level(request)
-            if level:
+            refused_at = current_approval_level(request)
+            if refused_at:
                 TripApproval.objects.create(
                     trip=trip,
-                    level=level,
+                    level=refused_at,
                     decision=ApprovalDecision.REJECTED,
                     approver=actor,
                     note=event.note[:300],

@@ -516,6 +516,7 @@ def trip_depart(
         locked = _lock_trip(trip)
         _require_driver_or_dispatcher(actor, locked)
         _require_stage(locked, TripStage.DISPATCHED, action="depart")
+        assert locked.vehicle_id is not None  # a dispatched trip has its vehicle
         vehicle = Vehicle.objects.select_for_update().get(pk=locked.vehicle_id)
         errors: dict[str, list[str]] = {}
         if odometer is None or odometer < 0:
@@ -605,6 +606,7 @@ def trip_return(
                 "stage",
             ]
         )
+        assert locked.vehicle_id is not None  # a dispatched trip has its vehicle
         vehicle = Vehicle.objects.select_for_update().get(pk=locked.vehicle_id)
         vehicle.odometer_km = max(vehicle.odometer_km, odometer)
         fields = ["odometer_km"]
@@ -674,6 +676,8 @@ def compute_trip_cost(
 
 
 def rate_for(trip: VehicleTrip) -> FleetRate | None:
+    if trip.request.contract_id is None:
+        return None  # not routed to a contract: nothing prices it
     on = timezone.localtime(trip.out_at or trip.slot_start).date()
     return (
         FleetRate.objects.filter(contract_id=trip.request.contract_id, valid_from__lte=on)
