@@ -250,7 +250,7 @@ def _vehicles_supervisor() -> User | None:
     return User.objects.filter(role=Role.SUPERVISOR, service_line=ServiceLine.VEHICLES, is_active=True).first()
 
 
-TRIP_KEY_PREFIX = "fleet-demo-"  # idempotency keys of the demo's trips: their presence means they are loaded
+TRIP_KEY_PREFIX = "fleet-demo:"  # the system's keys of the demo's trips: their presence means they are loaded
 TRIP_WEEKS = 6
 # (origin, destination, purpose, passengers, scope, hours out)
 ROUTES = [

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from tests.tickets.helpers import at
 from tickets import demo
@@ -90,7 +91,8 @@ def test_load_demo_twice_changes_nothing(db, run_on_commit):
 
     # The printed log-ins work.
     assert "zhangwei" in first_output and demo.PASSWORD in first_output
-    assert authenticate(username="zhangwei", password=demo.PASSWORD) is not None
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="zhangwei", password=demo.PASSWORD) is not None
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
 

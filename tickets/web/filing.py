@@ -18,7 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tickets.http import AuthenticatedHttpRequest
-from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
+from tickets.models import Category, Room, ServiceLine, Urgency
 from tickets.services import comments, requests
 from tickets.services.drafts import MAX_PHOTOS, PhotoDrafts
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
@@ -76,6 +76,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if is_contractor(user):
         return redirect("my-tasks" if user.role == "worker" else "workbench")
+    if is_bureau(user):
+        return redirect("console")  # the bureau manages: its home is the console, filing is a link there
     return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})
 
 
@@ -188,7 +190,7 @@ def _step_describe(
             form.add_error("photos", _("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS})
         if form.is_valid():
             key = form.cleaned_data["idempotency_key"]
-            already = ServiceRequest.objects.filter(idempotency_key=key, filed_by=user).first()
+            already = requests.already_filed(key, user)  # type: ignore[arg-type]
             if already is not None:  # a double submit: show the request the first submit filed
                 return redirect("request-detail", pk=already.pk)
             try:

@@ -13,7 +13,8 @@ import unicodedata
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from tickets import registry
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12, help="历史请求覆盖的月数（默认 12）")
 
     def handle(self, *args: Any, no_history: bool, months: int, **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            # The demo creates `admin` and other accounts whose passwords are printed and published in the README.
+            raise CommandError("生产模式下不能载入演示数据（演示账号的密码是公开的）。")
         from tickets import demo
         from tickets.services.maintenance import database_analyze
 
