@@ -39,6 +39,7 @@ from tickets.demo.history_tables import (
 )
 from tickets.demo.tables import BUREAU_STAFF, CONTRACTOR_STAFF, REQUESTERS, UNITS, WORKERS_BY_ROOT
 from tickets.models import (
+    FINAL_STATUSES,
     Building,
     BusinessCalendar,
     Category,
@@ -405,7 +406,6 @@ class _Simulation:
         return plan
 
     def file(self, plan: _Plan, when: datetime) -> None:
-        from tickets.services.comments import comment_add
         from tickets.services.requests import request_create
 
         self.filed += 1
@@ -424,16 +424,20 @@ class _Simulation:
         )
         plan.req = req
         if plan.chat:
-            self.at(
-                when + timedelta(minutes=self.rng.randint(3, 15)),
-                lambda t: comment_add(
-                    request=req, actor=plan.requester, body=self.rng.choice(REQUESTER_COMMENTS), now=t
-                ),
-            )
+            self.at(when + timedelta(minutes=self.rng.randint(3, 15)), lambda t: self.chat(plan, t))
         if req.status == Status.PENDING_APPROVAL:
             self.at(self.later(plan, when, self.rng.uniform(15, 300), office=True), lambda t: self.approve(plan, t))
         else:
             self.submitted(plan, when)
+
+    def chat(self, plan: _Plan, when: datetime) -> None:
+        """The requester asks after the request, unless it was cancelled or turned down meanwhile: a finished
+        request takes no more comments."""
+        from tickets.services.comments import comment_add
+
+        body = self.rng.choice(REQUESTER_COMMENTS)
+        if plan.req is not None and plan.req.status not in FINAL_STATUSES:
+            comment_add(request=plan.req, actor=plan.requester, body=body, now=when)
 
     def act(self, plan: _Plan, action: str, actor: User | None, when: datetime, **kwargs: Any) -> None:
         from tickets.services.transitions import transition
