@@ -29,7 +29,7 @@ from tickets.http import AuthenticatedRequest
 from tickets.models import Export, MonthlyReport, Role, ServiceRequest
 from tickets.reports import exports, services
 from tickets.reports import serializers as out
-from tickets.reports.params import ReportForbidden, ReportParams, parse_report_params
+from tickets.reports.params import ReportForbidden, ReportParams, parse_report_params, report_scope
 from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,9 +184,10 @@ class ExportListView(ReportAPIView):
         responses={202: out.ExportOut},
     )
     def post(self, request: AuthenticatedRequest) -> Any:
+        report_scope(request.user)  # who may not see reports learns nothing more
         body = out.ExportStartIn(data=request.data)
-        params = parse_report_params(request.user, request.data)
         body.is_valid(raise_exception=True)
+        params = parse_report_params(request.user, request.data)
         export = services.export_start(actor=request.user, params=params, fmt=body.validated_data["format"])
         export.refresh_from_db()
         return _started(request, export)
