@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, VacateReason
 from tickets.models import Compound, OrganLevel, Room, Unit
+from tickets.web.common import model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -26,7 +27,7 @@ class SpaceRequestForm(forms.Form):
     def __init__(self, *args: Any, rooms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if rooms is not None:
-            self.fields["returned_rooms"].queryset = rooms
+            model_choice_field(self, "returned_rooms").queryset = rooms
 
 
 class NoteForm(forms.Form):
@@ -41,7 +42,7 @@ class FulfilForm(NoteForm):
     def __init__(self, *args: Any, rooms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if rooms is not None:
-            self.fields["rooms"].queryset = rooms
+            model_choice_field(self, "rooms").queryset = rooms
 
 
 class AllocateForm(forms.Form):

@@ -28,7 +28,7 @@ from offices.permissions import is_space_bureau
 from tickets.models import Floor, Room, RoomFunction, Unit, User
 
 # A room no unit holds counts as its core function says.
-FUNCTION_USE = {
+FUNCTION_USE: dict[str, RoomUse] = {
     RoomFunction.OFFICE: RoomUse.OFFICE,
     RoomFunction.MEETING: RoomUse.MEETING,
     RoomFunction.SERVICE: RoomUse.SERVICE,

@@ -365,12 +365,10 @@ def person_depart(
         raise ValidationError({"reason": [_("请选择变动原因。")]})
     now = now_or(now)
     with transaction.atomic():
-        seats = (
-            Seat.objects.select_for_update().filter(person=person, until__isnull=True).select_related("room", "unit")
-        )
+        held = Seat.objects.select_for_update().filter(person=person, until__isnull=True).select_related("room", "unit")
         if reason == VacateReason.SECOND_POST:
-            seats = seats.filter(post=Post.SECOND)
-        seats = list(seats)
+            held = held.filter(post=Post.SECOND)
+        seats = list(held)
         if not seats:
             raise ValidationError({"person": [_("该人员没有需要腾退的办公室。")]})
         if reason != VacateReason.SECOND_POST:

@@ -48,8 +48,8 @@ from tickets.services.transitions import allowed_actions, transition
 
 S = Status
 # The module passes itself as the owner of the steps it owns once the core's transition() takes ``owner``.
-_OWNER: dict[str, str] = {"owner": "offices"} if "owner" in inspect.signature(transition).parameters else {}
-_CREATE_OWNER: dict[str, str] = {"owner": "offices"} if "owner" in inspect.signature(request_create).parameters else {}
+_OWNER: dict[str, Any] = {"owner": "offices"} if "owner" in inspect.signature(transition).parameters else {}
+_CREATE_OWNER: dict[str, Any] = {"owner": "offices"} if "owner" in inspect.signature(request_create).parameters else {}
 
 # The bureau's targets for answering a space request, in business minutes after the last approval: start
 # within 3 working days, allocate within 15.
@@ -227,7 +227,9 @@ def space_actions(space_request: SpaceRequest, user: User) -> list[str]:
         return []
     req = space_request.service_request
     core = set(allowed_actions(req, user))
-    actions = [name for name in ("approve", "reject", "cancel") if name in core and req.status in STEPS[name].sources]
+    actions: list[str] = [
+        name for name in ("approve", "reject", "cancel") if name in core and req.status in STEPS[name].sources
+    ]
     if req.status in STEPS["fulfil"].sources and is_space_bureau(user):
         actions.append("fulfil")
     return actions
@@ -330,7 +332,7 @@ def vacating_open(*, seat: Seat, reason: str, due_on: date, actor: User, now: da
         "reason": VacateReason(reason).label,
         "due": due_on.isoformat(),
     }
-    requester = person.user if person.user_id and person.user.unit_id == seat.unit_id else actor
+    requester = person.user if person.user is not None and person.user.unit_id == seat.unit_id else actor
     return request_create(
         actor=actor,
         requester=requester,

@@ -18,6 +18,7 @@ from tickets.models import (
     ServiceRequest,
     User,
 )
+from tickets.querysets import ServiceRequestQuerySet
 from tickets.services.permissions import is_bureau_for
 
 

@@ -161,6 +161,8 @@ def indicator_values(
         request__contract=contract, created_at__gte=start, created_at__lt=end
     ).order_by()
     insp = Inspection.objects.filter(contract=contract, inspected_at__gte=start, inspected_at__lt=end).order_by()
+    complaint_n: dict[int | None, int]
+    insp_avg: dict[int | None, Any]
     if key:
         complaint_n: dict[int | None, int] = {
             r["request__compound"]: r["n"] for r in complaints.values("request__compound").annotate(n=Count("id"))

@@ -96,7 +96,11 @@ class ServiceRequest(models.Model):
     # Kept by the database from the status, so it never disagrees with it. The open queues are ordered by deadline
     # across several open states; a single column lets one index serve that order.
     is_open = models.GeneratedField(
-        expression=OPEN_Q, output_field=models.BooleanField(_("未结")), db_persist=True, editable=False
+        # Django takes a Q as a boolean expression here; the stubs ask for an Expression.
+        expression=OPEN_Q,  # type: ignore[arg-type]
+        output_field=models.BooleanField(_("未结")),
+        db_persist=True,
+        editable=False,
     )
 
     # The moment the contractor must act next (respond, then arrive, then resolve), kept by the database, so the

@@ -48,16 +48,17 @@ def pauses_of(request: ServiceRequest) -> list[clock.Pause]:
 
 def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]:
     """Recompute every deadline of `request` in place and return the notes that explain them."""
-    if request.clock_started_at is None or request.policy_version_id is None:
+    version = request.policy_version if request.policy_version_id is not None else None
+    if request.clock_started_at is None or version is None:
         for t in TARGETS:
             setattr(request, f"{t}_due", None)
             setattr(request, f"{t}_warn_at", None)
         request.next_sla_check_at = None
         return []
     calendar = load_work_calendar(request.calendar)
-    specs = target_specs(request.policy_version, request.urgency)
+    specs = target_specs(version, request.urgency)
     pauses = pauses_of(request)
-    warn = request.policy_version.warn_percent
+    warn = version.warn_percent
     results = clock.compute_deadlines(
         request.clock_started_at, {t: specs[t] for t in ("response", "arrival")}, calendar, pauses, warn
     )

@@ -7,6 +7,7 @@ saves only what changed and writes one event. Views, the API, the admin, command
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -407,7 +408,8 @@ def _worked_minutes(req: ServiceRequest, start: datetime | None, end: datetime) 
     return working_minutes_between(start, end, load_work_calendar(req.calendar), deadlines.pauses_of(req))
 
 
-_EFFECTS = {
+# Each takes the locked request and the keywords transition() passes (actor, now, note, …, changed, changes).
+_EFFECTS: dict[str, Callable[..., None]] = {
     "approve": _approve,
     "accept": _accept,
     "assign": _assign,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from tickets import selectors
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import (
     OPEN_STATUSES,
     Complaint,
@@ -114,8 +114,8 @@ def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.
 
 
 @bureau_only
-def console(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     now = timezone.now()
     scope = console_scope(user)
     open_qs = scope.filter(is_open=True)
@@ -198,8 +198,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaints(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     state = request.GET.get("state", "open")
     qs = selectors.complaints_for(user=user).select_related("request", "contractor", "feedback", "callback_by")
     if state == "open":
@@ -218,10 +218,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_callback_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("complaints")
-    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)  # type: ignore[arg-type]
+    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)
     form = CallbackForm(request.POST, prefix=f"c{pk}")
     if form.is_valid():
         try:
@@ -229,7 +229,7 @@ def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
                 complaint=complaint,
                 actor=request.user,
                 note=form.cleaned_data["note"],
-                close=form.cleaned_data["close"],  # type: ignore[arg-type]
+                close=form.cleaned_data["close"],
             )
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc
