@@ -39,6 +39,7 @@ from fleet.models import (
     VehicleTrip,
 )
 from fleet.steps import trip_actions
+from tickets.http import AuthenticatedRequest
 from tickets.models import Category, Compound, User
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 

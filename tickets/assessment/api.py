@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tickets.assessment import inspections, schemes, scorecards, selectors
@@ -276,7 +277,7 @@ class AppealAnswerView(ReportAPIView):
         if not may_assess(request.user, appeal.contract):
             raise ActionForbidden(_("只有负责该服务条线的管理处室可以答复申诉。"))
         v = _valid(s.AnswerIn, request.data)
-        appeal = scorecards.appeal_answer(appeal=appeal, actor=request.user, answer=v["answer"])
+        appeal = scorecards.appeal_answer(appeal=appeal, actor=user, answer=v["answer"])
         return Response(s.AppealOut(appeal).data)
 
 
@@ -306,7 +307,7 @@ class SchemeView(ReportAPIView):
         request=s.SchemeIn,
         responses=s.SchemeOut,
     )
-    def put(self, request: Request, pk: int) -> Response:
+    def put(self, request: AuthenticatedRequest, pk: int) -> Response:
         contract = selectors.visible_or_404(Contract.objects.all(), pk)
         if not may_assess(request.user, contract):
             raise ActionForbidden(_("您不负责该合同的服务条线。"))

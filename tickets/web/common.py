@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets.api.serializers import sla_state
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import OPEN_STATUSES, ServiceRequest, Status, Urgency, User
 from tickets.selectors import notifications_for
 from tickets.services.transitions import MOVES

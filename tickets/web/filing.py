@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Category, Room, ServiceLine, Urgency, User
 from tickets.registry import Entry, find_kind, home_tiles_for
 from tickets.services import comments, requests
