@@ -29,6 +29,7 @@ from tickets.models import (
     Urgency,
     User,
 )
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 from tickets.services.transitions import allowed_actions
 
 
@@ -291,7 +292,9 @@ class RequestCreateSerializer(serializers.Serializer):
         queryset=Room.objects.select_related("floor__building__compound"), required=False, label=_("房间")
     )
     location_detail = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    idempotency_key = serializers.CharField(required=False, max_length=64, label=_("防重复提交键"))
+    idempotency_key = serializers.CharField(
+        required=False, max_length=64, label=_("防重复提交键"), validators=[IDEMPOTENCY_KEY_VALIDATOR]
+    )
 
 
 class PreviewInputSerializer(serializers.Serializer):

@@ -94,7 +94,10 @@ class ServiceRequest(models.Model):
 
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"))
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # A filer's own key (no ":") is unique per filer; a key with ":" is the system's ("inspection:12:3"), unique
+    # across the table. Users cannot write ":" (IDEMPOTENCY_KEY_VALIDATOR), so no one can take a system key, and
+    # two filers choosing the same key do not collide.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -129,6 +132,16 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="request_rating_range",
+            ),
+            models.UniqueConstraint(
+                fields=["filed_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key__contains=":"),
+                name="request_key_per_filer",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(idempotency_key__contains=":"),
+                name="request_system_key",
             ),
         ]
 

@@ -26,6 +26,7 @@ from tickets.registry import get_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
 from tickets.services.transitions import allowed_actions, transition
+from tickets.web import deadline_notes
 from tickets.web import forms as f
 from tickets.web.common import ACTION_TEXT, decorate, errors_to_form, page
 
@@ -36,6 +37,7 @@ ACTION_FORMS: dict[str, type] = {
     "resolve": f.ResolveForm,
     "reopen": f.ReopenForm,
     "reject": f.RejectForm,
+    "cancel": f.CancelForm,
     "reassign": f.ReassignForm,
     "rate": f.FeedbackForm,
 }
@@ -91,6 +93,7 @@ def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str,
     events = [e for e in req.events.all() if staff or not e.changes.get("internal")]
     for e in events:
         e.action_label = ACTION_TEXT.get(e.action, "")  # type: ignore[attr-defined]
+        e.deadline_words = deadline_notes.describe(e.changes.get("deadline_notes"))  # type: ignore[attr-defined]
     module_url = ""
     try:
         name = get_kind(req.kind).detail_url_name
@@ -196,6 +199,8 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc
+        except TransitionNotAllowed as exc:
+            return _conflict(request, pk, exc)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
