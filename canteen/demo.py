@@ -49,7 +49,18 @@ DISHES = {
 WEEKS_BACK = 4
 
 
-def load_canteen_demo(*, history: bool = True, weeks: int = WEEKS_BACK) -> dict[str, int]:
+def load_canteen_demo(*, history: bool = True, weeks: int = WEEKS_BACK) -> list[tuple[str, str, str]]:
+    """The loader ``load_demo`` calls (declared as the kind's ``demo_loader``). Returns the log-ins to print: the
+    canteen contractor's dispatcher (the operator) and the bureau's canteen supervisor, when the core made them."""
+    from tickets.demo import PASSWORD
+
+    canteen_demo(history=history, weeks=weeks)
+    logins = [("食堂运营（调度）", "st_diaodu"), ("管理处室（餐饮）", "jg_canyin")]
+    return [(label, name, PASSWORD) for label, name in logins if User.objects.filter(username=name).exists()]
+
+
+def canteen_demo(*, history: bool = True, weeks: int = WEEKS_BACK) -> dict[str, int]:
+    """Canteens, meals and cut-offs; with ``history``, the weeks of menus, bookings, counts and logs. Counts."""
     contractor = Contractor.objects.filter(code="hefeng").first()
     if contractor is None:
         return {}
