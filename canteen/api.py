@@ -330,6 +330,7 @@ class BookingCreate(_Base):
 
     @extend_schema(request=BookingIn, responses=BookingOut)
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(BookingIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         booking = bookings.booking_set(actor=request.user, service=service, day=data["date"], eating=data["eating"])
@@ -341,6 +342,7 @@ class BookingWeek(_Base):
 
     @extend_schema(request=WeekIn, responses=WeekResultOut)
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(WeekIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         result = bookings.booking_week(
@@ -355,6 +357,7 @@ class GuestBooking(_Base):
 
     @extend_schema(request=GuestsIn, responses=BookingOut)
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(GuestsIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         booking = bookings.guest_booking_set(
@@ -379,6 +382,7 @@ def _menu(request: AuthenticatedRequest, pk: int) -> WeeklyMenu:
 class MenuList(_Base):
     @extend_schema(parameters=[CANTEEN_PARAM], responses=MenuOut(many=True))
     def get(self, request: AuthenticatedRequest) -> Response:
+        _require_staff(request)
         qs = selectors.menus_visible_to(request.user).prefetch_related("dishes", "changes")
         if request.query_params.get("canteen"):
             qs = qs.filter(canteen__code=request.query_params["canteen"])
@@ -386,6 +390,7 @@ class MenuList(_Base):
 
     @extend_schema(request=MenuIn, responses={201: MenuOut})
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(MenuIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         menu = menus.menu_create(actor=request.user, canteen=canteen, week_start=data["week_start"])
@@ -419,6 +424,7 @@ class DishCreate(_Base):
     @extend_schema(request=DishIn, responses={201: DishOut})
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         menu = _menu(request, pk)
+        _require_operator(request, menu.canteen)
         dish = menus.dish_add(actor=request.user, menu=menu, **_valid(DishIn, request.data))
         return Response(DishOut(dish).data, status=201)
 
@@ -472,6 +478,7 @@ class HeadCountServed(_Base):
             pk=pk,
             service__canteen__in=perms.canteens_managed_by(request.user),
         )
+        _require_operator(request, count.service.canteen)
         served = _valid(ServedIn, request.data)["served"]
         return Response(
             HeadCountOut(headcounts.head_count_record_served(actor=request.user, head_count=count, served=served)).data
@@ -483,6 +490,7 @@ class RatingCreate(_Base):
 
     @extend_schema(request=RatingIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(RatingIn, request.data)
         dish = get_object_or_404(
             Dish.objects.select_related("menu"),
@@ -502,6 +510,7 @@ class SampleList(_Base):
 
     @extend_schema(request=SampleIn, responses={201: SampleOut})
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(SampleIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         dish = None
@@ -531,6 +540,7 @@ class SampleDispose(_Base):
     @extend_schema(request=DisposeIn, responses=SampleOut)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         sample = _sample(request, pk)
+        _require_operator(request, sample.canteen)
         when = _valid(DisposeIn, request.data)["disposed_at"]
         return Response(SampleOut(logs.sample_dispose(actor=request.user, sample=sample, disposed_at=when)).data)
 
@@ -553,6 +563,7 @@ class WasteList(_Base):
 
     @extend_schema(request=WasteIn, responses={201: WasteOut})
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(WasteIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         log = logs.waste_record(
@@ -573,6 +584,7 @@ class ComplaintCreate(_Base):
 
     @extend_schema(request={"multipart/form-data": ComplaintIn}, responses={201: CreatedRequestOut})
     def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(ComplaintIn, request.data)
         canteen = _diner_canteen(request, data.get("canteen"))
         category = Category.objects.filter(pk=data["category"], kind=COMPLAINT_KIND, active=True).first()
@@ -600,6 +612,23 @@ class ComplaintCreate(_Base):
 def _require_staff(request: AuthenticatedRequest) -> None:
     if not perms.canteens_managed_by(request.user).exists():
         raise PermissionDenied
+
+
+def _require_diner(request: AuthenticatedRequest) -> None:
+    """Checked before the input: someone who dines nowhere is told so, whatever they sent."""
+    if not perms.canteens_for_diner(request.user).exists():
+        raise PermissionDenied(str(feedback.NOT_A_DINER))
+
+
+def _require_some_operator(request: AuthenticatedRequest) -> None:
+    """Checked before the input: only a canteen operator records menus, samples and waste."""
+    if not any(perms.is_operator(request.user, c) for c in perms.canteens_managed_by(request.user)):
+        raise PermissionDenied(str(menus.NOT_THE_OPERATOR))
+
+
+def _require_operator(request: AuthenticatedRequest, canteen: Canteen) -> None:
+    if not perms.is_operator(request.user, canteen):
+        raise PermissionDenied(str(menus.NOT_THE_OPERATOR))
 
 
 class ReportView(_Base):

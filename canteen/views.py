@@ -122,11 +122,12 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _book_page(request, canteen, week_start)
 
 
-def _service(canteen: Canteen, raw: str | None) -> MealService:
-    service = canteen.services.filter(meal=raw or "", active=True).select_related("canteen").first()
-    if service is None:
-        raise Http404
-    return service
+def _service(canteen: Canteen, raw: str | None) -> MealService | None:
+    return canteen.services.filter(meal=raw or "", active=True).select_related("canteen").first()
+
+
+def _no_meal(request: AuthenticatedHttpRequest, canteen: Canteen, day: date) -> HttpResponse:
+    return _book_page(request, canteen, week_of(day)[0], [_("该食堂不供应这一餐次。")], 400)
 
 
 def _back_to_week(canteen: Canteen, day: date) -> HttpResponse:
@@ -139,6 +140,8 @@ def book_meal(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     day = _day(request.POST.get("date"), timezone.localdate())
+    if service is None:
+        return _no_meal(request, canteen, day)
     eating = request.POST.get("eating") == "1"
     errors, status, _booking = attempt(
         lambda: bookings.booking_set(actor=request.user, service=service, day=day, eating=eating)
@@ -156,6 +159,8 @@ def book_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     week_start = week_of(_day(request.POST.get("week"), timezone.localdate()))[0]
+    if service is None:
+        return _no_meal(request, canteen, week_start)
     eating = request.POST.get("eating") == "1"
     errors, status, result = attempt(
         lambda: bookings.booking_week(actor=request.user, service=service, week_start=week_start, eating=eating)
@@ -175,6 +180,8 @@ def book_guests(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     day = _day(request.POST.get("date"), timezone.localdate())
+    if service is None:
+        return _no_meal(request, canteen, day)
     try:
         guests = int(request.POST.get("guests", ""))
     except ValueError:
@@ -199,9 +206,14 @@ def book_guests(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
-    dish = get_object_or_404(
-        Dish.objects.select_related("menu"), pk=request.POST.get("dish") or 0, menu__canteen=canteen
+    raw = request.POST.get("dish") or ""
+    dish = (
+        Dish.objects.filter(pk=int(raw), menu__canteen=canteen).select_related("menu").first()
+        if raw.isdigit()
+        else None
     )
+    if dish is None:
+        return _book_page(request, canteen, week_of(timezone.localdate())[0], [str(feedback.DISH_NOT_HERE)], 400)
     try:
         stars = int(request.POST.get("stars", ""))
     except ValueError:
@@ -471,9 +483,11 @@ def dish_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dish_withdraw(request: AuthenticatedHttpRequest, pk: int, dish_pk: int) -> HttpResponse:
-    menu = _menu(request, pk)
-    dish = get_object_or_404(Dish, pk=dish_pk, menu=menu)
+def dish_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    dish = get_object_or_404(
+        Dish.objects.select_related("menu__canteen"), pk=pk, menu__canteen__in=perms.canteens_managed_by(request.user)
+    )
+    menu = dish.menu
     errors, status, _none = attempt(lambda: menus.dish_withdraw(actor=request.user, dish=dish))
     if errors:
         return _menu_page(request, menu, errors, status)

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 
 def SCOPE_OF(route: str) -> str:
-    """Which personas play the roles: the fleet routes have their own contractors and "other line"."""
+    """Which personas play the roles: the fleet and canteen routes have their own contractors and "other line"."""
+    if route.startswith(("api/v1/canteen/", "canteen/")):
+        return "canteen"
     return "fleet" if route.startswith(("api/v1/fleet/", "fleet/")) else "property"
 
 
@@ -70,6 +72,56 @@ MATRIX: dict[str, tuple] = {
     "POST api/v1/complaints/<pk>/callback/": ("complaint", "DD DD DD DD DD DD DD AA"),
     "GET api/v1/": (None, "D A A A A A A A"),
     "GET api/v1/attachments/<pk>/download/": ("attachment", "DD AD AD AD AD AD DD AA"),
+    # --- canteen (requester = Alice, dines at canteen A; requester2 = Erin, canteen B; contractor_a = Olga, operator of
+    # canteen A; contractor_b = Xu, operator of canteen B; supervisor_other = Carol, property)
+    "GET canteen/": (None, "D A A A D D D D"),
+    "POST canteen/book/meal/": (None, "D A A A D D D D"),
+    "POST canteen/book/week/": (None, "D A A A D D D D"),
+    "POST canteen/book/guests/": (None, "D A A A D D D D"),
+    "POST canteen/rate/": (None, "D A A A D D D D"),
+    "GET canteen/complaint/": (None, "D A A A D D D D"),
+    "POST canteen/complaint/": (None, "D A A A D D D D"),
+    "GET canteen/day/": (None, "D D D D A A D A"),
+    "POST canteen/head-counts/<pk>/served/": ('canteen_count', "DD DD DD DD AD AD DD DD"),
+    "POST canteen/samples/": (None, "D D D D A A D D"),
+    "POST canteen/samples/<pk>/dispose/": ('canteen_sample', "DD DD DD DD AD AD DD DD"),
+    "POST canteen/samples/<pk>/rectify/": ('canteen_sample', "DD DD DD DD DD DD DD AA"),
+    "POST canteen/waste/": (None, "D D D D A A D D"),
+    "GET canteen/menus/": (None, "D D D D A A D A"),
+    "POST canteen/menus/": (None, "D D D D A A D D"),
+    "GET canteen/menus/<pk>/": ('canteen_menu', "DD DD DD DD AD AD DD AA"),
+    "POST canteen/menus/<pk>/dishes/": ('canteen_menu', "DD DD DD DD AD AD DD DD"),
+    "POST canteen/dishes/<pk>/withdraw/": ('canteen_dish', "DD DD DD DD AD AD DD DD"),
+    "POST canteen/menus/<pk>/do/<action>/": ('canteen_menu', "DD DD DD DD AD AD DD DD", {'action': 'submit'}),
+    "GET canteen/reports/": (None, "D D D D A A D A"),
+    "GET canteen/reports/anti-waste.xlsx": (None, "D D D D A A D A", {'?': 'year=2026&quarter=2'}),
+    "GET api/v1/canteen/canteens/": (None, "D A A A A A A A"),
+    "GET api/v1/canteen/week/": (None, "D A A A D D D D"),
+    "POST api/v1/canteen/bookings/": (None, "D A A A D D D D"),
+    "POST api/v1/canteen/bookings/week/": (None, "D A A A D D D D"),
+    "POST api/v1/canteen/bookings/guests/": (None, "D A A A D D D D"),
+    "GET api/v1/canteen/menus/": (None, "D D D D A A D A"),
+    "POST api/v1/canteen/menus/": (None, "D D D D A A D D"),
+    "GET api/v1/canteen/menus/<pk>/": ('canteen_menu', "DD DD DD DD AD AD DD AA"),
+    "POST api/v1/canteen/menus/<pk>/dishes/": ('canteen_menu', "DD DD DD DD AD AD DD DD"),
+    "POST api/v1/canteen/menus/<pk>/submit/": ('canteen_menu', "DD DD DD DD AD AD DD DD"),
+    "POST api/v1/canteen/menus/<pk>/approve/": ('canteen_menu', "DD DD DD DD DD DD DD AA"),
+    "POST api/v1/canteen/menus/<pk>/return/": ('canteen_menu', "DD DD DD DD DD DD DD AA"),
+    "POST api/v1/canteen/menus/<pk>/publish/": ('canteen_menu', "DD DD DD DD AD AD DD AA"),
+    "PATCH api/v1/canteen/dishes/<pk>/": ('canteen_dish', "DD DD DD DD AD AD DD DD"),
+    "POST api/v1/canteen/dishes/<pk>/withdraw/": ('canteen_dish', "DD DD DD DD AD AD DD DD"),
+    "GET api/v1/canteen/head-counts/": (None, "D D D D A A D A"),
+    "POST api/v1/canteen/head-counts/<pk>/served/": ('canteen_count', "DD DD DD DD AD AD DD DD"),
+    "POST api/v1/canteen/ratings/": (None, "D A A A D D D D"),
+    "GET api/v1/canteen/samples/": (None, "D D D D A A D A"),
+    "POST api/v1/canteen/samples/": (None, "D D D D A A D D"),
+    "POST api/v1/canteen/samples/<pk>/dispose/": ('canteen_sample', "DD DD DD DD AD AD DD DD"),
+    "POST api/v1/canteen/samples/<pk>/rectify/": ('canteen_sample', "DD DD DD DD DD DD DD AA"),
+    "GET api/v1/canteen/waste/": (None, "D D D D A A D A"),
+    "POST api/v1/canteen/waste/": (None, "D D D D A A D D"),
+    "POST api/v1/canteen/complaints/": (None, "D A A A D D D D"),
+    "GET api/v1/canteen/reports/": (None, "D D D D A A D A"),
+    "GET api/v1/canteen/reports/anti-waste.xlsx": (None, "D D D D A A D A", {'?': 'year=2026&quarter=2'}),
     # --- fleet (contractor_a = the car-service company, supervisor_other = the property supervisor)
     "GET api/v1/fleet/trips/": (None, "D A A A A A A A"),
     "POST api/v1/fleet/trips/": (None, "D A A A A A A A"),
