@@ -15,6 +15,15 @@ class OfficesConfig(AppConfig):
         from tickets import registry
         from tickets.models.choices import ServiceLine
 
+        bureau = frozenset({"bureau"})
+        nav = (
+            registry.NavLink(
+                label=_("用房申请"), url="offices:requests", audience=frozenset({"requester", "approver"}), order=40
+            ),
+            registry.NavLink(label=_("楼层房态"), url="offices:home", audience=bureau | {"approver"}, order=40),
+            registry.NavLink(label=_("超标与腾退台账"), url="offices:ledger", audience=bureau, order=41),
+            registry.NavLink(label=_("面积标准"), url="offices:norms", audience=bureau, order=42),
+        )
         # Only this module's gate files these requests and carries out the bureau's answer (allocation, taking a
         # room back); the core's own approve, reject and cancel stay open to the core's pages and API.
         owned = frozenset({"create", "accept", "resolve"})
@@ -24,11 +33,24 @@ class OfficesConfig(AppConfig):
                 label=_("办公用房申请"),
                 service_line=ServiceLine.OFFICE_SPACE,
                 approval_levels=(registry.ApprovalLevel.UNIT, registry.ApprovalLevel.BUREAU),
+                detail_url_name="offices:request-detail-by-core",
                 owner="offices",
                 allowed_actions=frozenset({"approve", "accept", "resolve", "confirm", "cancel", "reject", "close"}),
                 owned_actions=owned,
                 guard=steps.guard,
                 step_labels=steps.STEP_LABELS,
+                tiles=(
+                    registry.Tile(
+                        key="offices",
+                        label=_("办公用房"),
+                        glyph=_("房"),
+                        hint=_("申请、调整或退还办公用房"),
+                        url="offices:requests",
+                        order=30,
+                    ),
+                ),
+                nav=nav,
+                demo_loader="offices.demo:load_offices_demo",
                 worked_by_bureau=True,
             )
         )

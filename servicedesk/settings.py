@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "tickets.models.events.EventKind",
         "OrganLevelEnum": "tickets.models.org.OrganLevel",
         "VehicleCategoryEnum": "fleet.models.VehicleCategory",
+        "DishCategoryEnum": "canteen.models.DishCategory",
+        "MealEnum": "canteen.models.Meal",
         "AlertLevelEnum": "fleet.models.AlertLevel",
         "RecordKindEnum": "fleet.models.RecordKind",
         "AlertKindEnum": "fleet.models.AlertKind",

@@ -16,7 +16,8 @@ A kind declares:
   ``TransitionNotAllowed`` (409), ``ActionForbidden`` (403) or ``ValidationError`` (400);
 - ``step_labels``: labels the timeline shows for the module's own steps (event ``changes["step"]`` values);
 - ``tiles`` and ``nav``: its entries on the home page and in the navigation, per role;
-- ``demo_loader``: ``"package.module:function"`` that ``load_demo`` calls (keyword ``history: bool``);
+- ``demo_loader``: ``"package.module:function"`` that ``load_demo`` calls (keyword ``history: bool``) once, after
+  the core's data, with deliveries suppressed; it may return log-ins to print, as ``(label, username, password)``.
 - ``worked_by_bureau``: no contractor does the work; the bureau's staff for the service line act as the
   contractor party (accept, resolve), so the SLA clock measures the bureau's own answer.
 """

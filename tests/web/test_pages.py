@@ -105,7 +105,7 @@ def test_filing_in_three_steps_shows_contractor_and_due_time(world, as_user):
 
 def test_field_errors_are_shown_in_place_and_keep_the_typed_text(world, as_user):
     client = as_user(world.alice)
-    url = new_url(category=world.leak.pk, room=world.room.pk)
+    url = new_url(category=world.leak.pk, scan=world.room.pk)
     response = client.post(
         url, {"title": "", "description": "水一直在滴，很急", "urgency": "urgent", "idempotency_key": "k1"}
     )
@@ -124,7 +124,7 @@ def test_a_bad_photo_is_refused_next_to_the_photo_field(world, as_user):
     client = as_user(world.alice)
     bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     response = client.post(
-        new_url(category=world.leak.pk, room=world.room.pk),
+        new_url(category=world.leak.pk, scan=world.room.pk),
         {"title": "漏水", "urgency": "urgent", "idempotency_key": "k2", "photos": [bad]},
     )
     assert response.status_code == 400
@@ -134,7 +134,7 @@ def test_a_bad_photo_is_refused_next_to_the_photo_field(world, as_user):
 
 def test_double_submit_files_one_request(world, as_user, png):
     client = as_user(world.alice)
-    url = new_url(category=world.leak.pk, room=world.room.pk)
+    url = new_url(category=world.leak.pk, scan=world.room.pk)
     data = {"title": "漏水", "urgency": "urgent", "idempotency_key": "same-key-123"}
     first = client.post(url, {**data, "photos": [png()]})
     second = client.post(url, {**data, "photos": [png()]})
@@ -153,7 +153,7 @@ def test_qr_link_fills_in_the_room_after_log_in(world, as_user):
     step1 = client.get(response["Location"]).content.decode()
     assert "扫码位置" in step1 and "301" in step1
     link = re.search(rf'href="(\?category={world.leak.pk}[^"]*)"', step1).group(1).replace("&amp;", "&")
-    assert f"room={world.room.pk}" in link
+    assert f"scan={world.room.pk}" in link
     step3 = client.get(reverse("request-new") + link)
     assert 'name="title"' in step3.content.decode()  # the place step is skipped
     assert as_user(world.alice).get(reverse("qr-entry", args=["no-such-token"])).status_code == 404

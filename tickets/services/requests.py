@@ -20,6 +20,7 @@ from tickets.models import (
     Compound,
     Contract,
     EventKind,
+    Floor,
     Room,
     ServiceRequest,
     SlaPolicyVersion,
@@ -41,22 +42,31 @@ class Placement:
     compound: Compound
     building: Building | None
     room: Room | None
+    floor: Floor | None = None  # kept when a requester stops at the floor; a room implies its own
 
 
-def resolve_place(*, compound: Compound | None, building: Building | None, room: Room | None) -> Placement:
-    """A room implies its building and compound; the parts given must agree."""
+def resolve_place(
+    *, compound: Compound | None, building: Building | None, room: Room | None, floor: Floor | None = None
+) -> Placement:
+    """A room implies its floor, building and compound; the parts given must agree."""
     if room is not None:
-        room_building = room.floor.building
-        if building is not None and building.pk != room_building.pk:
-            raise ValidationError({"room": [_("房间不在所选楼栋内。")]})
-        building = room_building
+        if floor is not None and floor.pk != room.floor_id:
+            raise ValidationError({"room": [_("房间不在所选楼层内。")]})
+        floor = room.floor
+    if floor is not None:
+        floor_building = floor.building
+        if building is not None and building.pk != floor_building.pk:
+            if room is not None:
+                raise ValidationError({"room": [_("房间不在所选楼栋内。")]})
+            raise ValidationError({"floor": [_("楼层不在所选楼栋内。")]})
+        building = floor_building
     if building is not None:
         if compound is not None and compound.pk != building.compound_id:
             raise ValidationError({"building": [_("楼栋不在所选院区内。")]})
         compound = building.compound
     if compound is None:
         raise ValidationError({"compound": [_("请选择院区或房间。")]})
-    return Placement(compound=compound, building=building, room=room)
+    return Placement(compound=compound, building=building, room=room, floor=floor)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -20,6 +21,7 @@ from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
     OPEN_STATUSES,
     Complaint,
+    Event,
     EventKind,
     Feedback,
     Role,
@@ -29,6 +31,7 @@ from tickets.models import (
     User,
 )
 from tickets.services.feedback import complaint_callback
+from tickets.web import charts
 from tickets.web.common import NEXT_DUE, decorate, errors_to_form, is_bureau, page, role_required
 from tickets.web.forms import CallbackForm
 
@@ -46,6 +49,52 @@ def console_scope(user: User) -> QuerySet[ServiceRequest]:
 def _local_midnight(now: datetime) -> datetime:
     local = timezone.localtime(now)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def breaches_chart(scope: QuerySet[ServiceRequest], *, today: datetime, days: int = 30) -> charts.Chart:
+    """SLA breaches per day over the last ``days`` days (today included), counted once per target breached."""
+    first = (today - timedelta(days=days - 1)).date()
+    per_day = dict(
+        Event.objects.filter(
+            kind=EventKind.SLA_BREACH, created_at__gte=today - timedelta(days=days - 1), request__in=scope
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    day_list = [first + timedelta(days=i) for i in range(days)]
+    return charts.line(
+        "breaches",
+        _("近30天超时"),
+        [d.strftime("%m-%d") for d in day_list],
+        [(_("超时次数"), [per_day.get(d, 0) for d in day_list])],
+    )
+
+
+def satisfaction_chart(scope: QuerySet[ServiceRequest], *, month: datetime, months: int = 6) -> charts.Chart:
+    """The share of ratings of 4 or 5 per month over the last ``months`` months (this one included)."""
+    starts = [month]
+    for _i in range(months - 1):
+        starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
+    rows = (
+        Feedback.objects.filter(request__in=scope, created_at__gte=starts[0])
+        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(rating__gte=4)))
+    )
+    by_month = {(r["month"].year, r["month"].month): r for r in rows}
+    values = []
+    for start in starts:
+        r = by_month.get((start.year, start.month))
+        values.append(round(100 * r["satisfied"] / r["n"], 1) if r and r["n"] else None)
+    return charts.line(
+        "satisfaction",
+        _("满意率趋势（%）"),
+        [start.strftime("%Y-%m") for start in starts],
+        [(_("满意率%"), values)],
+        max_value=100,
+    )
 
 
 @bureau_only
@@ -92,6 +141,23 @@ def console(request: HttpRequest) -> HttpResponse:
     sat["target"] = settings.SERVICEDESK["SATISFIED_TARGET_PERCENT"]
     recent = list(feedback_qs.select_related("request", "contractor").order_by("-created_at")[:10])
     open_complaints = selectors.complaints_for(user=user).exclude(state=Complaint.State.CLOSED).count()
+    console_charts = [
+        charts.bar(
+            "by-status",
+            _("未结请求按状态"),
+            [r["label"] for r in by_status],
+            [(_("请求"), [r["n"] for r in by_status])],
+        ),
+        charts.bar(
+            "by-contractor",
+            _("未结请求按服务商"),
+            [r["label"] for r in by_contractor],
+            [(_("请求"), [r["n"] for r in by_contractor])],
+            horizontal=True,
+        ),
+        breaches_chart(scope, today=today),
+        satisfaction_chart(scope, month=month),
+    ]
     return page(
         request,
         "tickets/console.html",
@@ -106,6 +172,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "sat": sat,
             "recent": recent,
             "open_complaints": open_complaints,
+            "charts": console_charts,
         },
     )
 

@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role, Room, Urgency, User
 from tickets.services.comments import sniff_upload
+from tickets.services.drafts import MAX_PHOTOS
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
-
-MAX_PHOTOS = 6
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -64,8 +63,10 @@ class LocationForm(WebForm):
     floor = forms.ModelChoiceField(Floor.objects.none(), label=_("楼层"), required=False, empty_label=_("请选择楼层"))
     room = forms.ModelChoiceField(Room.objects.none(), label=_("房间"), required=False, empty_label=_("请选择房间"))
 
-    def __init__(self, data: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        data = dict(data or {})
+    def __init__(self, data: dict[str, Any] | None = None, *, bound: bool = True, **kwargs: Any) -> None:
+        """``bound=False`` shows the choices made so far without judging them: a half-filled picker is not an
+        error until the requester asks for the next step."""
+        data = {k: v for k, v in (data or {}).items() if k in ("compound", "building", "floor", "room")}
         # A changed parent makes the children chosen under the old one meaningless: drop them before binding.
         compound = _pick(Compound.objects.all(), data.get("compound"))
         building = _pick(Building.objects.filter(compound=compound), data.get("building")) if compound else None
@@ -75,7 +76,10 @@ class LocationForm(WebForm):
         if not floor:
             data.pop("floor", None)
             data.pop("room", None)
-        super().__init__(data or None, **kwargs)
+        if bound:
+            super().__init__(data or None, **kwargs)
+        else:
+            super().__init__(None, initial=data, **kwargs)
         if compound:
             self.fields["building"].queryset = Building.objects.filter(compound=compound)
         if building:

@@ -26,6 +26,7 @@ from tickets.registry import get_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
 from tickets.services.transitions import allowed_actions, transition
+from tickets.web import deadline_notes
 from tickets.web import forms as f
 from tickets.web.common import ACTION_TEXT, decorate, errors_to_form, page
 
@@ -91,6 +92,7 @@ def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str,
     events = [e for e in req.events.all() if staff or not e.changes.get("internal")]
     for e in events:
         e.action_label = ACTION_TEXT.get(e.action, "")  # type: ignore[attr-defined]
+        e.deadline_words = deadline_notes.describe(e.changes.get("deadline_notes"))  # type: ignore[attr-defined]
     module_url = ""
     try:
         name = get_kind(req.kind).detail_url_name

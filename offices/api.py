@@ -1,0 +1,424 @@
+"""Office-space REST API (/api/v1/offices/): input and output serializers, one POST per step, no business logic.
+
+Errors come from servicedesk.api.exception_handler: ValidationError → 400 with field messages, ActionForbidden →
+403, TransitionNotAllowed (an overlap, a step out of order) → 409. A row the user may not see answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from offices import ledgers, selectors, services, steps
+from offices.models import (
+    Allocation,
+    AreaNormVersion,
+    NormCheck,
+    NormFinding,
+    Purpose,
+    RoomUse,
+    SpaceRequest,
+    VacatingDeadline,
+)
+from offices.permissions import is_space_bureau, may_use_space_pages
+from tickets.models import Building, Compound, Room, Unit
+
+# --- output ------------------------------------------------------------------------------------------------------
+
+
+class SitterOut(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    rank = serializers.CharField()
+    allowance = serializers.CharField(allow_null=True)
+
+
+class RoomStateOut(serializers.Serializer):
+    id = serializers.IntegerField(source="room.pk")
+    number = serializers.CharField(source="room.number")
+    area = serializers.DecimalField(source="room.usable_area", max_digits=8, decimal_places=2)
+    use = serializers.CharField()
+    state = serializers.CharField()
+    unit = serializers.CharField(source="allocation.unit.name", default=None)
+    agreement_no = serializers.CharField(source="allocation.agreement_no", default=None)
+    allowance = serializers.DecimalField(source="result.allowance", max_digits=8, decimal_places=2)
+    excess = serializers.DecimalField(source="result.excess", max_digits=8, decimal_places=2)
+    people = SitterOut(source="result.people", many=True)
+
+
+class FloorOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    building = serializers.CharField(source="building.__str__")
+    level = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AllocationOut(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name")
+    room_number = serializers.CharField(source="room.number")
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "room",
+            "room_number",
+            "unit",
+            "unit_name",
+            "use",
+            "starts_on",
+            "ends_on",
+            "agreement_no",
+            "certificate_no",
+            "space_request",
+        ]
+
+
+class SpaceRequestOut(serializers.ModelSerializer):
+    number = serializers.CharField(source="service_request.number")
+    request_id = serializers.IntegerField(source="service_request_id")
+    status = serializers.CharField(source="service_request.status")
+    title = serializers.CharField(source="service_request.title")
+    resolution_due = serializers.DateTimeField(source="service_request.resolution_due")
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpaceRequest
+        fields = [
+            "id",
+            "number",
+            "request_id",
+            "status",
+            "title",
+            "unit",
+            "purpose",
+            "area_requested",
+            "headcount",
+            "resolution_due",
+            "fulfilled_at",
+            "actions",
+        ]
+
+    def get_actions(self, obj: SpaceRequest) -> list[str]:
+        return steps.space_actions(obj, self.context["request"].user)
+
+
+class NormVersionOut(serializers.ModelSerializer):
+    rows = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AreaNormVersion
+        fields = ["id", "code", "name", "source", "effective_from", "current", "note", "based_on", "rows"]
+
+    def get_rows(self, obj: AreaNormVersion) -> list[dict[str, Any]]:
+        return [{"level": r.level, "rank": r.rank, "area": str(r.area)} for r in obj.rows.all()]
+
+
+class FindingOut(serializers.ModelSerializer):
+    room_number = serializers.CharField(source="room.number")
+
+    class Meta:
+        model = NormFinding
+        fields = ["room", "room_number", "unit", "area", "allowance", "excess", "people"]
+
+
+class CheckOut(serializers.ModelSerializer):
+    version_code = serializers.CharField(source="version.code")
+    findings = FindingOut(many=True)
+
+    class Meta:
+        model = NormCheck
+        fields = ["id", "version", "version_code", "checked_at", "rooms_checked", "findings"]
+
+
+class VacatingOut(serializers.ModelSerializer):
+    person = serializers.CharField(source="seat.person.name")
+    room = serializers.CharField(source="seat.room.number")
+    unit = serializers.CharField(source="seat.unit.name")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VacatingDeadline
+        fields = ["id", "person", "room", "unit", "reason", "event_on", "due_on", "vacated_on", "overdue"]
+
+    def get_overdue(self, obj: VacatingDeadline) -> bool:
+        return obj.vacated_on is None and obj.due_on < timezone.localdate()
+
+
+class UsageOut(serializers.Serializer):
+    unit = serializers.CharField(source="unit.name")
+    unit_id = serializers.IntegerField(source="unit.pk")
+    approved = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    used = serializers.DecimalField(max_digits=10, decimal_places=2)
+    excess = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+# --- input -------------------------------------------------------------------------------------------------------
+
+
+class AllocationIn(serializers.Serializer):
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all())
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    starts_on = serializers.DateField()
+    use = serializers.ChoiceField(choices=RoomUse.choices, default=RoomUse.OFFICE)
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class AllocationEndIn(serializers.Serializer):
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
+class SpaceRequestIn(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+    compound = serializers.PrimaryKeyRelatedField(
+        queryset=Compound.objects.all(), required=False, allow_null=True, default=None
+    )
+    building = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.all(), required=False, allow_null=True, default=None
+    )
+    area_requested = serializers.DecimalField(
+        max_digits=8, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    headcount = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=10000)
+    returned_rooms = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.all(), many=True, required=False, default=list
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class StepIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    rooms = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), many=True, required=False, default=list)
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    use = serializers.ChoiceField(choices=RoomUse.choices, default=RoomUse.OFFICE)
+
+
+class NormRowIn(serializers.Serializer):
+    level = serializers.CharField(max_length=20)
+    rank = serializers.CharField(max_length=30)
+    area = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+
+
+class NormVersionIn(serializers.Serializer):
+    code = serializers.SlugField(max_length=32)
+    name = serializers.CharField(max_length=100)
+    effective_from = serializers.DateField()
+    based_on = serializers.PrimaryKeyRelatedField(
+        queryset=AreaNormVersion.objects.all(), required=False, allow_null=True, default=None
+    )
+    source = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    rows = NormRowIn(many=True)
+
+
+# --- views -------------------------------------------------------------------------------------------------------
+
+
+def _space_pages(request: Request) -> None:
+    if not may_use_space_pages(request.user):
+        raise PermissionDenied
+
+
+def _bureau(request: Request) -> None:
+    if not is_space_bureau(request.user):
+        raise PermissionDenied
+
+
+class FloorListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=FloorOut(many=True))
+    def get(self, request: Request) -> Response:
+        _space_pages(request)
+        floors = selectors.visible_floors(request.user, timezone.localdate()).order_by("building_id", "level")
+        return Response(FloorOut(floors, many=True).data)
+
+
+class FloorView(APIView):
+    """A floor's rooms with state (vacant, occupied, idle, over, overdue), occupants, area and allowance."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=RoomStateOut(many=True), operation_id="offices_floor_rooms")
+    def get(self, request: Request, pk: int) -> Response:
+        _space_pages(request)
+        day = timezone.localdate()
+        floor = get_object_or_404(selectors.visible_floors(request.user, day), pk=pk)
+        rooms = selectors.visible_rooms(request.user, day).filter(floor=floor)
+        states = selectors.room_states(rooms=rooms, day=day, version=services.current_version())
+        return Response(RoomStateOut(states, many=True).data)
+
+
+class AllocationListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AllocationOut(many=True))
+    def get(self, request: Request) -> Response:
+        _space_pages(request)
+        qs = Allocation.objects.select_related("unit", "room").order_by("-starts_on", "-id")
+        if not is_space_bureau(request.user):
+            qs = qs.filter(unit_id=request.user.unit_id)
+        return Response(AllocationOut(qs[:500], many=True).data)
+
+    @extend_schema(request=AllocationIn, responses={201: AllocationOut})
+    def post(self, request: Request) -> Response:
+        _bureau(request)
+        data = AllocationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        allocation = services.allocation_create(actor=request.user, **data.validated_data)
+        return Response(AllocationOut(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class AllocationEndView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AllocationEndIn, responses=AllocationOut)
+    def post(self, request: Request, pk: int) -> Response:
+        _bureau(request)
+        allocation = get_object_or_404(Allocation, pk=pk)
+        data = AllocationEndIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        allocation = services.allocation_end(actor=request.user, allocation=allocation, **data.validated_data)
+        return Response(AllocationOut(allocation).data)
+
+
+class SpaceRequestListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SpaceRequestOut(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.space_requests(user=request.user).order_by("-service_request__created_at")[:200]
+        return Response(SpaceRequestOut(rows, many=True, context={"request": request}).data)
+
+    @extend_schema(request=SpaceRequestIn, responses={201: SpaceRequestOut})
+    def post(self, request: Request) -> Response:
+        data = SpaceRequestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        sr = steps.space_request_file(actor=request.user, **data.validated_data)
+        return Response(SpaceRequestOut(sr, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class SpaceRequestDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SpaceRequestOut)
+    def get(self, request: Request, pk: int) -> Response:
+        sr = get_object_or_404(selectors.space_requests(user=request.user), pk=pk)
+        return Response(SpaceRequestOut(sr, context={"request": request}).data)
+
+
+def _step_view(step: str) -> type[APIView]:
+    class StepView(APIView):
+        permission_classes = [IsAuthenticated]
+
+        @extend_schema(request=StepIn, responses=SpaceRequestOut, operation_id=f"offices_space_request_{step}")
+        def post(self, request: Request, pk: int) -> Response:
+            sr = get_object_or_404(selectors.space_requests(user=request.user), pk=pk)
+            data = StepIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            sr = steps.space_step(space_request=sr, step=step, actor=request.user, **data.validated_data)
+            return Response(SpaceRequestOut(sr, context={"request": request}).data)
+
+    StepView.__name__ = f"SpaceRequest{step.title()}View"
+    return StepView
+
+
+STEP_VIEWS = {step: _step_view(step) for step in steps.STEPS}
+
+
+class NormListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=NormVersionOut(many=True))
+    def get(self, request: Request) -> Response:
+        _bureau(request)
+        return Response(NormVersionOut(AreaNormVersion.objects.prefetch_related("rows"), many=True).data)
+
+    @extend_schema(request=NormVersionIn, responses={201: NormVersionOut})
+    def post(self, request: Request) -> Response:
+        _bureau(request)
+        data = NormVersionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rows = {(r["level"], r["rank"]): r["area"] for r in values.pop("rows")}
+        version = services.norm_version_create(actor=request.user, rows=rows, **values)
+        return Response(NormVersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class CheckListView(APIView):
+    """Stored over-standard checks; POST runs one now with the current version and stores its findings."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: CheckOut})
+    def post(self, request: Request) -> Response:
+        _bureau(request)
+        check = services.norm_scan(actor=request.user)
+        return Response(CheckOut(check).data, status=status.HTTP_201_CREATED)
+
+
+class CheckView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=CheckOut)
+    def get(self, request: Request, pk: int) -> Response:
+        _bureau(request)
+        check = get_object_or_404(NormCheck.objects.select_related("version").prefetch_related("findings__room"), pk=pk)
+        return Response(CheckOut(check).data)
+
+
+class VacatingListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=VacatingOut(many=True))
+    def get(self, request: Request) -> Response:
+        _space_pages(request)
+        rows = selectors.vacating_list(user=request.user).order_by("due_on")[:500]
+        return Response(VacatingOut(rows, many=True).data)
+
+
+class UsageView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=UsageOut(many=True))
+    def get(self, request: Request) -> Response:
+        _space_pages(request)
+        day = timezone.localdate()
+        units = None if is_space_bureau(request.user) else selectors.visible_units(request.user)
+        return Response(UsageOut(selectors.unit_usage(day=day, units=units), many=True).data)
+
+
+class OverStandardView(APIView):
+    """Over-standard office rooms now, checked with the current version (not stored; POST checks/ stores one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=FindingOut(many=True))
+    def get(self, request: Request) -> Response:
+        _bureau(request)
+        day = timezone.localdate()
+        rows = ledgers.over_standard(day=day, version=services.current_version())
+        return Response(
+            [
+                {
+                    "room": row["room"].pk,
+                    "room_number": row["room"].number,
+                    "unit": row["unit"].pk if row["unit"] else None,
+                    "area": str(row["result"].area),
+                    "allowance": str(row["result"].allowance),
+                    "excess": str(row["result"].excess),
+                    "people": row["result"].people,
+                }
+                for row in rows
+            ]
+        )

@@ -1,0 +1,152 @@
+"""The bureau's ledgers: over-standard rooms, vacating deadlines, idle rooms, utilisation by building and unit, the
+leaders' office filing list; and their XLSX. Each is a fixed number of queries."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from offices import norms, selectors
+from offices.models import (
+    LEADER_RANKS,
+    Allocation,
+    AreaNormVersion,
+    ReallocationProposal,
+    Seat,
+    VacatingDeadline,
+)
+from tickets.models import Building, Room, Unit
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class BuildingUse:
+    building: Building
+    total: Decimal
+    allocated: Decimal
+    occupied: Decimal
+
+    @property
+    def allocated_pct(self) -> int:
+        return round(self.allocated / self.total * 100) if self.total else 0
+
+    @property
+    def occupied_pct(self) -> int:
+        return round(self.occupied / self.total * 100) if self.total else 0
+
+
+def building_usage(*, day: date) -> list[BuildingUse]:
+    total = dict(
+        Room.objects.values("floor__building")
+        .order_by()
+        .annotate(a=Sum("usable_area"))
+        .values_list("floor__building", "a")
+    )
+    held = Allocation.objects.filter(selectors.q_current(day))
+    allocated = dict(
+        held.values("room__floor__building")
+        .order_by()
+        .annotate(a=Sum("room__usable_area"))
+        .values_list("room__floor__building", "a")
+    )
+    occupied_rooms = Seat.objects.filter(selectors.q_current(day, start="since", end="until")).values("room_id")
+    occupied = dict(
+        Room.objects.filter(pk__in=occupied_rooms)
+        .values("floor__building")
+        .order_by()
+        .annotate(a=Sum("usable_area"))
+        .values_list("floor__building", "a")
+    )
+    return [
+        BuildingUse(b, total.get(b.pk) or ZERO, allocated.get(b.pk) or ZERO, occupied.get(b.pk) or ZERO)
+        for b in Building.objects.filter(pk__in=list(total)).select_related("compound")
+    ]
+
+
+def over_standard(*, day: date, version: AreaNormVersion) -> list[dict[str, Any]]:
+    """Over-standard rooms now, with the current version (the live view; stored checks keep their own)."""
+    inputs = selectors.room_inputs(day=day)
+    over = [r for r in norms.check_rooms(inputs, selectors.norm_table(version)) if r.over]
+    rooms = Room.objects.select_related("floor__building").in_bulk([r.room_id for r in over])
+    holders = selectors.holders_on(day=day, room_ids=[r.room_id for r in over])
+    units = Unit.objects.in_bulk(set(holders.values()))
+    return [
+        {"room": rooms[r.room_id], "unit": units.get(holders.get(r.room_id)), "result": r}
+        for r in sorted(over, key=lambda r: -r.excess)
+    ]
+
+
+def ledger_data(*, day: date, version: AreaNormVersion) -> dict[str, Any]:
+    vacating = VacatingDeadline.objects.filter(vacated_on__isnull=True).select_related(
+        "seat__person", "seat__room", "seat__unit"
+    )
+    usage = selectors.unit_usage(day=day)
+    peak = max([u.used for u in usage] + [u.approved or ZERO for u in usage] + [Decimal(1)])
+    return {
+        "version": version,
+        "over": over_standard(day=day, version=version),
+        "vacating": list(vacating.order_by("due_on")),
+        "overdue": [d for d in vacating if d.due_on < day],
+        "idle": list(ReallocationProposal.objects.filter(closed_at__isnull=True).select_related("room", "unit")),
+        "units": [
+            {"u": u, "used_pct": round(u.used / peak * 100), "approved_pct": round((u.approved or 0) / peak * 100)}
+            for u in usage
+        ],
+        "buildings": building_usage(day=day),
+    }
+
+
+def leader_rows(*, day: date) -> list[Seat]:
+    return list(
+        Seat.objects.filter(selectors.q_current(day, start="since", end="until"), person__rank__in=LEADER_RANKS)
+        .select_related("person", "room__floor__building", "unit")
+        .order_by("unit__code", "person__name")
+    )
+
+
+def ledger_xlsx(data: dict[str, Any]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("超标")
+    sheet.append([_("房间"), _("单位"), _("使用面积"), _("核定上限"), _("超标面积"), _("人员")])
+    for row in data["over"]:
+        r = row["result"]
+        names = "、".join(str(p["name"]) for p in r.people)
+        sheet.append(
+            [str(row["room"]), str(row["unit"] or ""), float(r.area), float(r.allowance), float(r.excess), names]
+        )
+    sheet = book.create_sheet(_("腾退"))
+    sheet.append([_("人员"), _("房间"), _("单位"), _("原因"), _("期限"), _("逾期")])
+    for d in data["vacating"]:
+        sheet.append(
+            [
+                d.seat.person.name,
+                str(d.seat.room),
+                str(d.seat.unit),
+                str(d.get_reason_display()),
+                d.due_on,
+                d in data["overdue"],
+            ]
+        )
+    sheet = book.create_sheet(_("单位用房"))
+    sheet.append([_("单位"), _("核定面积"), _("已用办公面积"), _("超出")])
+    for item in data["units"]:
+        u = item["u"]
+        sheet.append(
+            [str(u.unit), float(u.approved) if u.approved is not None else None, float(u.used), float(u.excess)]
+        )
+    sheet = book.create_sheet(_("楼栋利用"))
+    sheet.append([_("楼栋"), _("总面积"), _("已配置"), _("有人办公")])
+    for b in data["buildings"]:
+        sheet.append([str(b.building), float(b.total), float(b.allocated), float(b.occupied)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from offices import views
+
+app_name = "offices"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("floors/<int:pk>/", views.floor, name="floor"),
+    path("rooms/<int:pk>/", views.room, name="room"),
+    path("rooms/<int:pk>/do/<slug:action>/", views.room_action, name="room-action"),
+    path("seats/<int:pk>/do/<slug:action>/", views.seat_action, name="seat-action"),
+    path("allocations/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("requests/", views.requests, name="requests"),
+    path("requests/new/", views.request_new, name="request-new"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/do/<slug:step>/", views.request_step, name="request-step"),
+    path("by-request/<int:pk>/", views.request_detail_by_core, name="request-detail-by-core"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("scan/", views.scan, name="scan"),
+    path("checks/<int:pk>/", views.check, name="check"),
+    path("units/<int:pk>/notice/", views.notice, name="notice"),
+    path("leaders/", views.leaders, name="leaders"),
+    path("norms/", views.norms_page, name="norms"),
+]
