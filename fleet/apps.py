@@ -36,3 +36,6 @@ class FleetConfig(AppConfig):
             )
         )
         from fleet import receivers  # noqa: F401  (connects the core's signals)
+        from fleet.imports import register as register_importers
+
+        register_importers()

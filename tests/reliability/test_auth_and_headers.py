@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -100,6 +101,7 @@ def test_every_route_refuses_a_browser_post_without_csrf_token(world):
         path = "/" + route
         for name, value in (("pk", req.pk), ("token", world.room.qr_token), ("action", "accept"), ("step", "approve")):
             path = path.replace(f"<{name}>", str(value))
+        path = re.sub(r"<[^>]+>", "1", path)  # a module's other ids: the route must resolve to be checked
         response = client.post(path, {"x": "1"})
         if response.status_code != 403:
             failures.append(f"{path}: {response.status_code}")

@@ -244,9 +244,20 @@ def test_requester_cancels_and_comments(world, as_user, file_request):
     client = as_user(world.alice)
     assert client.post(reverse("request-comment", args=[req.pk]), {"comment-body": ""}).status_code == 400
     assert client.post(reverse("request-comment", args=[req.pk]), {"comment-body": "请上午来"}).status_code == 302
-    assert client.post(reverse("request-action", args=[req.pk, "cancel"])).status_code == 302
+    # cancelling is a form with a reason, not one tap
+    no_reason = client.post(reverse("request-action", args=[req.pk, "cancel"]))
+    assert no_reason.status_code == 400 and "取消原因" in no_reason.content.decode()
+    req.refresh_from_db()
+    assert req.status == Status.SUBMITTED
+    response = client.post(reverse("request-action", args=[req.pk, "cancel"]), {"cancel-note": "已自行修好"})
+    assert response.status_code == 302
     req.refresh_from_db()
     assert req.status == Status.CANCELLED
+    assert req.events.get(action="cancel").note == "已自行修好"
+    # a finished request takes no more comments (409 semantics: a message, nothing written)
+    closed = client.post(reverse("request-comment", args=[req.pk]), {"comment-body": "还有一个问题"}, follow=True)
+    assert "不能再留言" in closed.content.decode()
+    assert req.comments.count() == 1
     assert "请上午来" in client.get(reverse("request-detail", args=[req.pk])).content.decode()
 
 

@@ -102,7 +102,7 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     for row in [*report["rows"], report["total"]]:
         row["page_links"] = {m: url.replace(api_base, page_base, 1) for m, url in row["links"].items()}
     query = urlencode(params.query_dict())
-    charts = sla_charts(report, trend)
+    report_charts = sla_charts(report, trend)
     return render(
         request,
         "tickets/reports/sla.html",
@@ -115,11 +115,40 @@ def sla_page(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "contractors": Contractor.objects.filter(active=True),
             "compounds": Compound.objects.all(),
-            "charts": charts,
+            "charts": report_charts,
             "query": query,
             "query_fields": list(params.query_dict().items()),
         },
     )
+
+
+def metric_label(metric: str) -> str:
+    """What a drill-down lists, in words ("受理超时" rather than "response_late")."""
+    buckets = {"le_1d": _("≤1天"), "d1_3": _("1–3天"), "d3_7": _("3–7天"), "gt_7d": _(">7天")}
+    fixed = {
+        "volume": _("全部请求"),
+        "breached": _("超时请求"),
+        "rated": _("已评价"),
+        "satisfied": _("满意（4–5分）"),
+        "rate_eligible": _("可评价"),
+        "reopened": _("返修（重开）"),
+        "resolved_ever": _("已办结"),
+        "response_measured": _("已计受理用时"),
+        "resolution_measured": _("已计办结用时"),
+        "complaints": _("投诉"),
+        "backlog": _("积压"),
+        "response_on_time": _("受理及时"),
+        "response_late": _("受理超时"),
+        "arrival_on_time": _("到场及时"),
+        "arrival_late": _("到场超时"),
+        "resolution_on_time": _("办结及时"),
+        "resolution_late": _("办结超时"),
+    }
+    if metric in fixed:
+        return fixed[metric]
+    if metric.startswith("backlog_") and metric[8:] in buckets:
+        return _("积压%(bucket)s") % {"bucket": buckets[metric[8:]]}
+    return metric
 
 
 @_guarded
@@ -136,7 +165,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tickets/reports/drill.html",
-        {"page": page, "metric": metric, "params": params, "rest": rest.urlencode()},
+        {"page": page, "metric": metric_label(metric), "params": params, "rest": rest.urlencode()},
     )
 
 

@@ -30,6 +30,16 @@ def feedback_submit(
     if rating <= low and not comment.strip():
         raise ValidationError({"comment": [_("评分为%(low)d分及以下时请填写原因。") % {"low": low}]})
     with transaction.atomic():
+        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=request.pk)
+        if Feedback.objects.filter(request_id=request.pk).exists():
+            raise TransitionNotAllowed(_("该请求已评价。"), action="rate", status=status)
+        if status != Status.RESOLVED:
+            # Said as rating, not as the reopen or confirm a rating takes underneath.
+            raise TransitionNotAllowed(
+                _("请求当前状态为“%(status)s”，不能评价。") % {"status": Status(status).label},
+                action="rate",
+                status=status,
+            )
         action = "reopen" if rating <= low else "confirm"
         req = transition(request=request, action=action, actor=actor, now=now, note=comment)
         if Feedback.objects.filter(request=req).exists():

@@ -30,7 +30,7 @@ from tickets.models import (
 )
 from tickets.registry import get_kind
 from tickets.services import deadlines, notifications
-from tickets.services.common import now_or, record_event
+from tickets.services.common import MAX_TEXT, now_or, record_event
 from tickets.services.permissions import approval_levels
 from tickets.services.routing import find_contract
 from tickets.sla.calendars import load_work_calendar
@@ -162,6 +162,8 @@ def request_create(
         errors["urgency"] = [_("紧急程度无效。")]
     if not title.strip():
         errors["title"] = [_("请填写标题。")]
+    if len(description) > MAX_TEXT:
+        errors["description"] = [_("描述不能超过%(n)d个字。") % {"n": MAX_TEXT}]
     for field in category.required_fields or []:
         if field == "description" and not description.strip():
             errors["description"] = [_("该类请求需要填写描述。")]

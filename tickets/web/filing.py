@@ -75,6 +75,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_contractor(user):  # type: ignore[arg-type]
         return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
+    if is_bureau(user):  # type: ignore[arg-type]
+        return redirect("console")  # the bureau manages: its home is the console, filing is a link there
     return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role, Room, Urgency, User
 from tickets.services.comments import sniff_upload
+from tickets.services.common import MAX_TEXT
 from tickets.services.drafts import MAX_PHOTOS
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 
@@ -102,7 +103,9 @@ class FileRequestForm(WebForm):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("例如：卫生间水管漏水"), "autocomplete": "off"}),
     )
-    description = forms.CharField(label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("详细描述"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, widget=forms.RadioSelect)
     location_detail = forms.CharField(
         label=_("位置补充"), required=False, max_length=200, help_text=_("如：东侧卫生间第二个隔间")
@@ -122,7 +125,7 @@ class FileRequestForm(WebForm):
 
 
 class CommentForm(WebForm):
-    body = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("留言"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(label=_("内部备注（报修人不可见）"), required=False)
 
 
@@ -132,6 +135,12 @@ class NoteForm(WebForm):
 
 class ReopenForm(WebForm):
     note = forms.CharField(label=_("重开原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CancelForm(WebForm):
+    """Cancelling is final: the requester opens this form (a second tap) and says why."""
+
+    note = forms.CharField(label=_("取消原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(WebForm):

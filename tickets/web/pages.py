@@ -37,6 +37,7 @@ ACTION_FORMS: dict[str, type] = {
     "resolve": f.ResolveForm,
     "reopen": f.ReopenForm,
     "reject": f.RejectForm,
+    "cancel": f.CancelForm,
     "reassign": f.ReassignForm,
     "rate": f.FeedbackForm,
 }
@@ -198,6 +199,8 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc
+        except TransitionNotAllowed as exc:
+            return _conflict(request, pk, exc)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
