@@ -40,7 +40,7 @@ def test_pages_render_from_the_manifest(collected, world):
     client = Client()
     client.force_login(world.dave)
     for path in ("/", "/requests/", "/reports/", "/console/"):
-        response = client.get(path)
+        response = client.get(path, follow=True)
         assert response.status_code == 200, (path, response.status_code)
         assert b"/static/" in response.content
 
