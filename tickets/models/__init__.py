@@ -15,7 +15,7 @@ from tickets.assessment.models import (
     ScorecardLine,
     ScoringScheme,
 )
-from tickets.models.calendars import BusinessCalendar, CalendarDay, HolidayYear
+from tickets.models.calendars import BusinessCalendar, CalendarDay, CalendarVersion, HolidayYear
 from tickets.models.catalogue import Category, Contract, SlaPolicy, SlaPolicyVersion, SlaTargetRow
 from tickets.models.choices import (
     CLOCK_STOPPING_HOLDS,
@@ -51,6 +51,7 @@ __all__ = [
     "Building",
     "BusinessCalendar",
     "CalendarDay",
+    "CalendarVersion",
     "Category",
     "ChecklistItem",
     "ChecklistTemplate",

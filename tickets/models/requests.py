@@ -65,6 +65,9 @@ class ServiceRequest(models.Model):
     calendar = models.ForeignKey(
         "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历")
     )
+    calendar_version = models.ForeignKey(
+        "tickets.CalendarVersion", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历版本")
+    )
     clock_started_at = models.DateTimeField(_("计时开始"), null=True, blank=True)
     # The resolution clock restarts when a request is reopened; response and arrival keep the first start.
     resolution_clock_from = models.DateTimeField(_("办结计时开始"), null=True, blank=True)

@@ -248,6 +248,7 @@ def request_create(
             }
             if notes:
                 changes["deadline_notes"] = notes
+            changes.update(deadlines.calendar_used(req))
             if req.contract_id is None:
                 changes["queue"] = "bureau"
             event = record_event(
