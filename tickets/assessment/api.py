@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tickets.api.fields import MAX_ID
 from tickets.assessment import inspections, schemes, scorecards, selectors
 from tickets.assessment import serializers as s
 from tickets.assessment.models import ChecklistTemplate, Scorecard, ScorecardAppeal, ScoringScheme
@@ -33,7 +34,7 @@ from tickets.assessment.permissions import (
 from tickets.exceptions import ActionForbidden
 from tickets.models import Contract, Role
 from tickets.reports.api import ReportAPIView
-from tickets.reports.params import MAX_ID, ReportForbidden, report_scope
+from tickets.reports.params import ReportForbidden, report_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
