@@ -24,6 +24,7 @@ from fleet.models import TripStage, VehicleTrip
 from fleet.steps import trip_actions
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
+from tickets.web import charts
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -257,12 +258,9 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         if end < start:
             form.add_error("end", _("结束日期不能早于开始日期。"))
         else:
-            ctx.update(
-                vehicles=reports.vehicle_report(start=start, end=end),
-                units=reports.unit_report(start=start, end=end),
-                start=start,
-                end=end,
-            )
+            vehicles = reports.vehicle_report(start=start, end=end)
+            units = reports.unit_report(start=start, end=end)
+            ctx.update(vehicles=vehicles, units=units, start=start, end=end, charts=report_charts(vehicles, units))
             if request.GET.get("format") == "xlsx":
                 response = HttpResponse(
                     reports.export_xlsx(start=start, end=end),
@@ -271,6 +269,28 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
                 response["Content-Disposition"] = f'attachment; filename="fleet-{start}-{end}.xlsx"'
                 return response
     return render(request, "fleet/report.html", ctx)
+
+
+def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:
+    """Cost per vehicle (service charges and running costs stacked) and trips per unit."""
+    return [
+        charts.bar(
+            "fleet-cost",
+            _("单车费用（元）"),
+            [line.vehicle.plate for line in vehicles],
+            [
+                (_("用车服务费"), [float(line.trip_charges) for line in vehicles]),
+                (_("运行费用"), [float(line.running_total) for line in vehicles]),
+            ],
+            stacked=True,
+        ),
+        charts.bar(
+            "fleet-units",
+            _("各单位出车次数"),
+            [str(u.unit_name) for u in units],
+            [(_("出车次数"), [u.trips for u in units])],
+        ),
+    ]
 
 
 # --- driver ----------------------------------------------------------------------------------------------------
