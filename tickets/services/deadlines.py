@@ -79,15 +79,15 @@ def current_calendar_version(calendar: BusinessCalendar, *, now: datetime | None
 
 def work_calendar_of(request: ServiceRequest) -> clock.WorkCalendar:
     """The clock's calendar for a request: the calendar version it was opened under (24×7 without a contract)."""
-    if request.calendar_id is not None and (
-        request.calendar_version_id is None or request.calendar_version.calendar_id != request.calendar_id
-    ):
-        # opened now, or moved to another contract's calendar: that calendar as it is now
-        request.calendar_version = current_calendar_version(request.calendar)
     if request.calendar_id is None:
         request.calendar_version = None
         return load_work_calendar(None)
-    return load_work_calendar(request.calendar_version.as_calendar())  # type: ignore[union-attr]
+    version = request.calendar_version if request.calendar_version_id is not None else None
+    if version is None or version.calendar_id != request.calendar_id:
+        # opened now, or moved to another contract's calendar: that calendar as it is now
+        assert request.calendar is not None
+        version = request.calendar_version = current_calendar_version(request.calendar)
+    return load_work_calendar(version.as_calendar())
 
 
 def settled(request: ServiceRequest, target: str) -> bool:
@@ -179,7 +179,8 @@ def calendar_used(request: ServiceRequest) -> dict[str, Any]:
     version = request.calendar_version
     if version is None:
         return {}
-    return {"calendar_version": {"id": version.pk, "name": request.calendar.name, "number": version.number}}
+    name = request.calendar.name if request.calendar is not None else ""
+    return {"calendar_version": {"id": version.pk, "name": name, "number": version.number}}
 
 
 def snapshot(request: ServiceRequest) -> dict[str, Any]:
