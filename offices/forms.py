@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, VacateReason
 from tickets.models import Compound, OrganLevel, Room, Unit
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the browser date input reads ISO only
 
 
 class SpaceRequestForm(forms.Form):

@@ -111,7 +111,7 @@ def test_page_permission_matrix(space, setup, who):
 def test_floor_view_colours_and_private_rows(space, setup):
     html = client_for(space.fang).get(reverse("offices:floor", args=[space.floor.pk])).content.decode()
     assert 'data-room="301" data-state="over"' in html  # 18 ㎡ for one municipal staff member (9)
-    assert 'data-room="302" data-state="idle"' in html and 'data-room="304" data-state="vacant"' in html
+    assert 'data-room="302" data-state="occupied"' in html and 'data-room="304" data-state="vacant"' in html
     uma = client_for(space.w.uma).get(reverse("offices:floor", args=[space.floor.pk])).content.decode()
     assert 'data-room="301"' in uma and 'data-room="303"' not in uma and "财政局" not in uma
 
