@@ -51,12 +51,18 @@ def test_twenty_simultaneous_allocations_of_one_room(space):
         try:
             barrier.wait(timeout=30)
             services.allocation_create(
-                actor=space.fang, room=space.rooms["305"], unit=units[i % 2], starts_on=date(2026, 3, 1 + i), now=at(3, 1)
+                actor=space.fang,
+                room=space.rooms["305"],
+                unit=units[i % 2],
+                starts_on=date(2026, 3, 1 + i),
+                now=at(3, 1),
             )
             result = "ok"
         except TransitionNotAllowed as exc:
-            result = "conflict" if "不得重复配置" in exc.message or "刚被配置" in exc.message else f"other: {exc.message}"
-        except Exception as exc:  # noqa: BLE001
+            result = (
+                "conflict" if "不得重复配置" in exc.message or "刚被配置" in exc.message else f"other: {exc.message}"
+            )
+        except Exception as exc:
             result = f"error: {exc!r}"
         finally:
             connection.close()
