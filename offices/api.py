@@ -399,26 +399,11 @@ class UsageView(APIView):
 
 
 class OverStandardView(APIView):
-    """Over-standard office rooms now, checked with the current version (not stored; POST checks/ stores one)."""
+    """The over-standard rooms of the last stored check (POST checks/ runs a new one)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=FindingOut(many=True))
     def get(self, request: Request) -> Response:
         _bureau(request)
-        day = timezone.localdate()
-        rows = ledgers.over_standard(day=day, version=services.current_version())
-        return Response(
-            [
-                {
-                    "room": row["room"].pk,
-                    "room_number": row["room"].number,
-                    "unit": row["unit"].pk if row["unit"] else None,
-                    "area": str(row["result"].area),
-                    "allowance": str(row["result"].allowance),
-                    "excess": str(row["result"].excess),
-                    "people": row["result"].people,
-                }
-                for row in rows
-            ]
-        )
+        return Response(FindingOut(ledgers.findings_of(ledgers.latest_check()), many=True).data)

@@ -69,7 +69,7 @@ def _unit_floors() -> list[tuple[Unit, list[Floor]]]:
     except ImportError:  # pragma: no cover
         UNITS = []
     out = []
-    for code, _name_, parent, building_code, levels in UNITS:
+    for code, _unit_name, parent, building_code, levels in UNITS:
         unit = Unit.objects.filter(code=code).first()
         if parent or unit is None:
             continue

@@ -303,7 +303,7 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @bureau_only
 def ledger(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
-    data = ledgers.ledger_data(day=day, version=services.current_version())
+    data = ledgers.ledger_data(day=day)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             ledgers.ledger_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

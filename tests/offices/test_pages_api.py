@@ -302,3 +302,29 @@ def test_api_flow_and_errors(space, setup, api):
     assert r.status_code == 400
     assert services.current_version().code == "local" and date.today()
     assert at(1, 1)
+
+
+@pytest.mark.django_db
+def test_pages_in_english(space, setup):
+    c = client_for(space.fang)
+    c.cookies["django_language"] = "en"
+    html = c.get(reverse("offices:ledger"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Over-standard rooms" in html and "超标房间" not in html
+    html = c.get(reverse("offices:certificate", args=[setup["a301"].pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Office space allocation certificate" in html
+    r = client_for(space.fang).post(
+        reverse("offices:room-action", args=[space.rooms["301"].pk, "allocate"]),
+        {"unit": space.w.other_unit.pk, "starts_on": "2026-05-01", "use": "office"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 409 and "cannot be allocated twice" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_ledger_lists_the_last_stored_check_and_its_xlsx(space, setup, api):
+    html = client_for(space.fang).get(reverse("offices:ledger")).content.decode()
+    assert "9.00㎡" in html and "李爱丽" in html
+    findings = api(space.fang).get("/api/v1/offices/over-standard/").json()
+    assert [(f["room_number"], f["excess"]) for f in findings] == [("301", "9.00")]
+    xlsx = client_for(space.fang).get(reverse("offices:ledger") + "?format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats") and xlsx.content[:2] == b"PK"
