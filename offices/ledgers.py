@@ -93,7 +93,7 @@ def ledger_data(*, day: date) -> dict[str, Any]:
     check = latest_check()
     return {
         "check": check,
-        "over": findings_of(check),
+        "over": findings_of(check),  # the page shows the 200 largest; the XLSX all
         "vacating": list(vacating.order_by("due_on")),
         "overdue": [d for d in vacating if d.due_on < day],
         "idle": list(ReallocationProposal.objects.filter(closed_at__isnull=True).select_related("room", "unit")),
