@@ -211,7 +211,8 @@ class NormRowIn(serializers.Serializer):
 
 
 class NormVersionIn(serializers.Serializer):
-    code = serializers.SlugField(max_length=32)
+    # Not "code": a 400's field messages share the error body with its "code" string (servicedesk.api).
+    version_code = serializers.SlugField(max_length=32)
     name = serializers.CharField(max_length=100)
     effective_from = serializers.DateField()
     based_on = serializers.PrimaryKeyRelatedField(
@@ -351,6 +352,7 @@ class NormListView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         rows = {(r["level"], r["rank"]): r["area"] for r in values.pop("rows")}
+        values["code"] = values.pop("version_code")
         version = services.norm_version_create(actor=request.user, rows=rows, **values)
         return Response(NormVersionOut(version).data, status=status.HTTP_201_CREATED)
 

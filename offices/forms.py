@@ -75,7 +75,7 @@ class VacatedForm(forms.Form):
 
 
 class NormVersionForm(forms.Form):
-    code = forms.SlugField(label=_("编号"), max_length=32)
+    version_code = forms.SlugField(label=_("编号"), max_length=32)
     name = forms.CharField(label=_("名称"), max_length=100)
     effective_from = forms.DateField(label=_("施行日期"), widget=DATE)
     source = forms.CharField(label=_("依据"), max_length=200, required=False)

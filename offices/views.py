@@ -361,7 +361,8 @@ def norms_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in ("code", "name", "effective_from", "source")}
+            data = {k: form.cleaned_data[k] for k in ("name", "effective_from", "source")}
+            data["code"] = form.cleaned_data["version_code"]
             try:
                 services.norm_version_create(actor=request.user, rows=form.rows(), based_on=base, **data)
             except (ValidationError, ActionForbidden) as exc:

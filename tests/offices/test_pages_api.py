@@ -162,7 +162,7 @@ def test_room_page_overlap_is_409_and_bad_area_form_400(space, setup):
     assert Allocation.objects.count() == 3
     bad_norm = c.post(
         reverse("offices:norms"),
-        {"code": "n2", "name": "x", "effective_from": "2026-01-01", "area_municipal_staff": "0"},
+        {"version_code": "n2", "name": "x", "effective_from": "2026-01-01", "area_municipal_staff": "0"},
     )
     assert bad_norm.status_code == 400 and AreaNormVersion.objects.count() == 2
     uma = client_for(space.w.uma).post(url, {"unit": space.w.unit.pk, "starts_on": "2026-05-01"})
@@ -280,7 +280,7 @@ def test_api_flow_and_errors(space, setup, api):
     r = api(space.fang).post(
         "/api/v1/offices/norms/",
         {
-            "code": "local",
+            "version_code": "local",
             "name": "本地",
             "effective_from": "2026-01-01",
             "based_on": AreaNormVersion.objects.get(code="2014").pk,
@@ -292,7 +292,7 @@ def test_api_flow_and_errors(space, setup, api):
     r = api(space.fang).post(
         "/api/v1/offices/norms/",
         {
-            "code": "bad",
+            "version_code": "bad",
             "name": "x",
             "effective_from": "2026-01-01",
             "rows": [{"level": "x", "rank": "y", "area": "1"}],
