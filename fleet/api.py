@@ -38,8 +38,9 @@ from fleet.models import (
     VehicleRecord,
     VehicleTrip,
 )
-from fleet.permissions import trip_actions
+from fleet.steps import trip_actions
 from tickets.models import Category, Compound, User
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 
 # --- output ------------------------------------------------------------------------------------------------------
 
@@ -195,7 +196,9 @@ class TripIn(serializers.Serializer):
     scope = serializers.ChoiceField(choices=TripScope.choices, default=TripScope.IN_CITY)
     vehicle_category = serializers.ChoiceField(choices=VehicleCategory.choices, default=VehicleCategory.OTHER)
     rental = serializers.BooleanField(default=False)
-    idempotency_key = serializers.CharField(max_length=64, required=False, allow_null=True, default=None)
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, allow_null=True, default=None, validators=[IDEMPOTENCY_KEY_VALIDATOR]
+    )
 
 
 class EmergencyTripIn(TripIn):

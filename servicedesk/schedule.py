@@ -11,6 +11,7 @@ BEAT_SCHEDULE = {
     "sla-sweep": {"task": "tickets.tasks.sweep_sla", "schedule": 60.0},
     "feedback-expiry": {"task": "tickets.tasks.expire_feedback", "schedule": crontab(minute="*/15")},
     "database-analyze": {"task": "tickets.tasks.analyze_database", "schedule": crontab(minute="40", hour="3")},
+    "filing-drafts-cleanup": {"task": "tickets.tasks.clear_filing_drafts", "schedule": crontab(minute="20", hour="3")},
     # reports and assessment: on the 1st, for the month before
     "reports-monthly": {
         "task": "tickets.reports.tasks.generate_monthly_report",

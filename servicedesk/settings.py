@@ -9,6 +9,7 @@ DATABASE_URL and CELERY_BROKER_URL switch either mode to PostgreSQL and Redis/Ra
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,7 @@ if PRODUCTION:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production mode (comma-separated host names).")
+    # PostgreSQL also keeps the log-in failure counts that every web process must share (servicedesk/auth.py).
     require("DATABASE_URL", env_str("DATABASE_URL"), why="production runs on PostgreSQL")
     DEBUG = False
 else:
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # last, as django-axes asks: it turns a locked-out log-in into the 429 page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -89,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "tickets.web.context.module_nav",
             ],
         },
     },
@@ -118,7 +124,22 @@ else:
 # Our apps set BigAutoField in their AppConfig; third-party apps (celery beat) keep the AutoField of their migrations.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 AUTH_USER_MODEL = "tickets.User"
-AUTHENTICATION_BACKENDS = ["servicedesk.auth.ThrottledModelBackend"]
+# Log-in protection (servicedesk/auth.py): django-axes first, then the model backend that refuses an address
+# spraying failures across accounts. The counts are rows in the database every web process shares.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "servicedesk.auth.SprayGuardBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a user name *from one address*
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "servicedesk.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "servicedesk.auth.lockout_response"
+AXES_VERBOSE = False
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+# Addresses of the HTTPS proxy whose X-Forwarded-For is believed (gunicorn is bound to the loopback behind it).
+TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"]))
+# API tokens stop working this many days after they were made (0: never); a password change deletes them.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,7 +221,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call answers 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "servicedesk.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -228,6 +249,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "tickets.models.events.EventKind",
         "OrganLevelEnum": "tickets.models.org.OrganLevel",
         "VehicleCategoryEnum": "fleet.models.VehicleCategory",
+        "DishCategoryEnum": "canteen.models.DishCategory",
+        "MealEnum": "canteen.models.Meal",
         "AlertLevelEnum": "fleet.models.AlertLevel",
         "RecordKindEnum": "fleet.models.RecordKind",
         "AlertKindEnum": "fleet.models.AlertKind",

@@ -21,3 +21,21 @@ def test_api_docs_page_uses_no_inline_script(world, client):
     body = response.content.decode()
     assert "<script>" not in body.replace(" ", "")
     assert "cdn" not in body.lower()
+
+
+def test_no_template_has_an_inline_script_or_handler():
+    """The CSP allows scripts from our own origin only: an inline script or on* handler would be silently blocked
+    in the browser (the charts once were). JSON data islands (json_script) are not scripts and are fine."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in root.glob("*/templates/**/*.html"):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                offenders.append(f"{path.relative_to(root)}: {tag}")
+        for handler in re.findall(r"<[^>]*\son[a-z]+=[\"'][^>]*>", text):
+            offenders.append(f"{path.relative_to(root)}: {handler[:80]}")
+    assert not offenders, offenders

@@ -6,6 +6,8 @@ while the current or next year is missing, because deadlines in such a year are 
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 from django import forms
@@ -22,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import BusinessCalendar, CalendarDay, HolidayYear
+from tickets.models.calendars import default_weekly_hours
 from tickets.sla.calendars import (
     WEEKDAY_NAMES,
     calendar_gaps,
@@ -52,32 +55,122 @@ UPLOAD_TEMPLATE = """{% extends "admin/base_site.html" %}
 """
 
 
+SPAN_RE = re.compile(r"^(\d{1,2})[:：](\d{2})\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2})$")
+SPAN_SPLIT_RE = re.compile(r"[,，、;；\s]+")
+SPAN_DASH_RE = re.compile(r"\s*([-–—~～至到])\s*")
+
+
+def parse_day_hours(text: str) -> list[list[str]]:
+    """ "08:30-12:00, 13:30-17:30" → [["08:30", "12:00"], ["13:30", "17:30"]]; the messages are for a clerk."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for part in SPAN_SPLIT_RE.split(SPAN_DASH_RE.sub(r"\1", text)):
+        match = SPAN_RE.match(part.strip())
+        if not match:
+            raise ValidationError(
+                _("“%(part)s”看不懂：每个时段写成 08:30-12:00，多个时段用逗号隔开。"), params={"part": part.strip()}
+            )
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+            raise ValidationError(_("“%(part)s”中的时间不存在（时 0–24，分 0–59）。"), params={"part": part.strip()})
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if end <= start:
+            raise ValidationError(_("“%(part)s”的结束时间要晚于开始时间。"), params={"part": part.strip()})
+        spans.append((start, end))
+    spans.sort()
+    for (_s1, end1), (start2, _e2) in itertools.pairwise(spans):
+        if start2 < end1:
+            raise ValidationError(_("时段之间不能重叠。"))
+    return [[f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"] for a, b in spans]
+
+
+def format_day_hours(spans: list[list[str]]) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in spans)
+
+
+def _day_field(weekday: int) -> forms.CharField:
+    return forms.CharField(
+        label=WEEKDAY_NAMES[weekday],
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "08:30-12:00, 13:30-17:30", "size": 40}),
+        help_text=_("不上班的日子留空。") if weekday == 6 else "",
+    )
+
+
 class BusinessCalendarForm(forms.ModelForm):
+    """Hours per weekday as a clerk writes them ("08:30-12:00, 13:30-17:30"), not as JSON."""
+
+    day_0 = _day_field(0)
+    day_1 = _day_field(1)
+    day_2 = _day_field(2)
+    day_3 = _day_field(3)
+    day_4 = _day_field(4)
+    day_5 = _day_field(5)
+    day_6 = _day_field(6)
+
     class Meta:
         model = BusinessCalendar
-        fields = ["name", "always_open", "weekly_hours", "observes_public_holidays"]
+        fields = ["name", "always_open", "observes_public_holidays"]
 
-    def clean_weekly_hours(self) -> Any:
-        value = self.cleaned_data["weekly_hours"]
-        try:
-            parse_weekly_hours(value or {})
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(_("工作时段格式错误：%(error)s"), params={"error": exc}) from exc
-        return value
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = self.instance.weekly_hours if self.instance.pk else default_weekly_hours()
+        for weekday in range(7):
+            self.fields[f"day_{weekday}"].initial = format_day_hours((hours or {}).get(str(weekday), []))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("always_open") and not cleaned.get("weekly_hours"):
-            raise ValidationError(_("非7×24小时的日历至少要有一天的工作时段。"))
+        weekly: dict[str, list[list[str]]] = {}
+        for weekday in range(7):
+            field = f"day_{weekday}"
+            if field in self.errors:
+                continue
+            try:
+                spans = parse_day_hours(cleaned.get(field, ""))
+            except ValidationError as exc:
+                self.add_error(field, exc)
+                continue
+            if spans:
+                weekly[str(weekday)] = spans
+        if not self.errors:
+            if not cleaned.get("always_open") and not weekly:
+                raise ValidationError(_("非7×24小时的日历至少要有一天的工作时段。"))
+            try:
+                parse_weekly_hours(weekly)  # the clock's own check, so a saved calendar is one it can use
+            except (ValueError, TypeError) as exc:
+                raise ValidationError(_("工作时段有误，请检查。")) from exc
+            self.instance.weekly_hours = weekly
         return cleaned
 
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
     form = BusinessCalendarForm
-    list_display = ["name", "always_open", "observes_public_holidays"]
+    fieldsets = [
+        (None, {"fields": ["name", "always_open", "observes_public_holidays"]}),
+        (
+            _("每周工作时段"),
+            {
+                "fields": [f"day_{weekday}" for weekday in range(7)],
+                "description": _("每天写一行，如 08:30-12:00, 13:30-17:30（午休不计时）；不上班的日子留空。"),
+            },
+        ),
+    ]
+    list_display = ["name", "always_open", "observes_public_holidays", "hours"]
     list_filter = ["always_open", "observes_public_holidays"]
     search_fields = ["name"]
+
+    @admin.display(description=_("工作时段"))
+    def hours(self, obj: BusinessCalendar) -> str:
+        if obj.always_open:
+            return str(_("7×24小时"))
+        return "；".join(
+            f"{WEEKDAY_NAMES[int(day)]} {format_day_hours(spans)}"
+            for day, spans in sorted((obj.weekly_hours or {}).items())
+        )
 
 
 class HolidayUploadForm(forms.Form):

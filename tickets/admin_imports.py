@@ -19,14 +19,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import User
-from tickets.services.imports import KINDS, SUPPORTED_EXTENSIONS, ImportResult, import_file
+from tickets.services.imports import EXAMPLES, KINDS, SUPPORTED_EXTENSIONS, ImportResult, import_file
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 TEMPLATES_DIR = Path(__file__).resolve().parent / "import_templates"
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("导入内容"), choices=list(KINDS.items()))
+    # Modules register their kinds in ready(), after the admin has loaded this module: read the choices late.
+    kind = forms.ChoiceField(label=_("导入内容"), choices=lambda: list(KINDS.items()))
     file = forms.FileField(label=_("文件"), help_text=_("仅支持 .xlsx 或 .csv，不超过 5 MB"))
 
     def clean_file(self) -> UploadedFile:
@@ -79,7 +80,8 @@ def import_view(request: HttpRequest) -> HttpResponseBase:
 def _example_download(kind: str) -> FileResponse:
     if kind not in KINDS:  # also keeps the parameter from naming any other file
         raise Http404
-    return FileResponse((TEMPLATES_DIR / f"{kind}.csv").open("rb"), as_attachment=True, filename=f"{kind}.csv")
+    example = EXAMPLES.get(kind, TEMPLATES_DIR / f"{kind}.csv")
+    return FileResponse(example.open("rb"), as_attachment=True, filename=f"{kind}.csv")
 
 
 def get_urls() -> list[URLPattern]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from tickets.services import feedback, maintenance, notifications, sweeper
+from tickets.services import drafts, feedback, maintenance, notifications, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,11 @@ def expire_feedback(now: str | None = None) -> int:
 @shared_task
 def analyze_database() -> str:
     return maintenance.database_analyze()
+
+
+@shared_task
+def clear_filing_drafts(now: str | None = None) -> int:
+    return drafts.PhotoDrafts.clear_stale(now=_when(now))
 
 
 @shared_task

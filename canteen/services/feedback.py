@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canteen import permissions
 from canteen.apps import COMPLAINT_KIND
@@ -22,6 +23,8 @@ from tickets.services.comments import attachment_add, sniff_upload
 from tickets.services.common import now_or
 from tickets.services.requests import request_create
 
+DISH_NOT_HERE = gettext_lazy("该菜品不属于这个食堂。")
+CATEGORY_NOT_CANTEEN = gettext_lazy("请选择食堂意见的分类。")
 RATING_WINDOW_DAYS = 7
 MAX_PHOTOS = 6
 
@@ -70,11 +73,11 @@ def complaint_file(
         raise ActionForbidden(_("您所在单位不在该食堂就餐范围内。"))
     errors: dict[str, list[str]] = {}
     if category.kind != COMPLAINT_KIND:
-        errors["category"] = [_("请选择食堂意见的分类。")]
+        errors["category"] = [str(CATEGORY_NOT_CANTEEN)]
     if service is not None and service.canteen_id != canteen.pk:
         errors["service"] = [_("该餐次不属于这个食堂。")]
     if dish is not None and dish.menu.canteen_id != canteen.pk:
-        errors["dish"] = [_("该菜品不属于这个食堂。")]
+        errors["dish"] = [str(DISH_NOT_HERE)]
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS}]
     if errors:

@@ -29,3 +29,22 @@ def build_checklist(world):
         template=template, sort=3, text="整洁程度", kind="score", points=Decimal(20), pass_mark=Decimal(12)
     )
     return template, floor, dust, tidy
+
+
+def record_inspection(world, checklist, *, floor_passed=True, dust="0.8", tidy="15", photos=None):
+    """Carol inspects the contract at 南院 with the cleaning checklist (dust above 0.5 fails)."""
+    from tickets.assessment.inspections import ItemInput, inspection_record
+
+    template, floor, dust_item, tidy_item = checklist
+    return inspection_record(
+        actor=world.carol,
+        template=template,
+        contract=world.contract,
+        compound=world.compound,
+        results=[
+            ItemInput(item=floor.pk, passed=floor_passed),
+            ItemInput(item=dust_item.pk, measured=dust),
+            ItemInput(item=tidy_item.pk, score=tidy),
+        ],
+        photos=photos,
+    )

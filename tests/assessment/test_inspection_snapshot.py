@@ -9,25 +9,10 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from tickets.assessment.inspections import ItemInput, inspection_record
+from tests.assessment.data import record_inspection
 from tickets.models import InspectionResult
 
 pytestmark = pytest.mark.django_db
-
-
-def _record(world, checklist):
-    template, floor, dust, tidy = checklist
-    return inspection_record(
-        actor=world.carol,
-        template=template,
-        contract=world.contract,
-        compound=world.compound,
-        results=[
-            ItemInput(item=floor.pk, passed=True),
-            ItemInput(item=dust.pk, measured="0.8"),
-            ItemInput(item=tidy.pk, score="15"),
-        ],
-    )
 
 
 def _edit_in_admin(world, template, dust):
@@ -72,7 +57,7 @@ def _edit_in_admin(world, template, dust):
 
 def test_editing_an_item_leaves_past_inspections_as_recorded(world, checklist, api, client):
     template, _floor, dust, _tidy = checklist
-    inspection = _record(world, checklist)
+    inspection = record_inspection(world, checklist)
     rectification = InspectionResult.objects.get(inspection=inspection, item=dust).rectification
     _edit_in_admin(world, template, dust)
 
@@ -87,13 +72,13 @@ def test_editing_an_item_leaves_past_inspections_as_recorded(world, checklist, a
     assert "0.8 g/㎡" in rectification.description
 
     # a new inspection checks the item as it is now
-    again = _record(world, checklist)
+    again = record_inspection(world, checklist)
     new = InspectionResult.objects.get(inspection=again, item=dust)
     assert (new.item_text, new.item_unit, new.item_limit, new.passed) == ("桌面及窗台积尘", "mg/㎡", Decimal(300), True)
 
 
 def test_the_migration_fills_the_snapshot_of_existing_results(world, checklist):
-    inspection = _record(world, checklist)
+    inspection = record_inspection(world, checklist)
     InspectionResult.objects.filter(inspection=inspection).update(item_text="", item_unit="", item_limit=None)
     migration = importlib.import_module("tickets.migrations.0007_inspection_result_item_snapshot")
     migration.fill_snapshots(apps, None)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from tickets.assessment.inspections import ItemInput, inspection_record
+from tests.assessment.data import record_inspection
 from tickets.models import (
     ChecklistTemplate,
     Inspection,
@@ -170,19 +170,8 @@ def test_step_one_refuses_a_checklist_of_another_line_and_contracts_outside_hers
 
 
 def test_who_may_open_the_pages(world, checklist):
-    template, floor, dust, tidy = checklist
-    inspection = inspection_record(
-        actor=world.carol,
-        template=template,
-        contract=world.contract,
-        compound=world.compound,
-        results=[
-            ItemInput(item=floor.pk, passed=True),
-            ItemInput(item=dust.pk, measured="0.1"),
-            ItemInput(item=tidy.pk, score="20"),
-        ],
-        photos=[png()],
-    )
+    template = checklist[0]
+    inspection = record_inspection(world, checklist, dust="0.1", tidy="20", photos=[png()])
     detail = reverse("assessment:inspection-page", args=[inspection.pk])
     photo = reverse("assessment:inspection-photo", args=[inspection.photos.get().pk])
     # anonymous: to the log-in page

@@ -13,10 +13,10 @@ from canteen.models import ComplaintDetail, DishRating
 from canteen.services import bookings, feedback
 from tests.canteen.conftest import at, published_menu
 from tests.web.conftest import png_bytes
+from tickets.assessment import schemes, scorecards
 from tickets.exceptions import ActionForbidden
 from tickets.models import Attachment, ServiceRequest
 from tickets.registry import GuardCall, get_kind
-from tickets.reports import scorecards as sc
 from tickets.reports.params import parse_report_params
 from tickets.reports.selectors import sla_report
 from tickets.services.transitions import transition
@@ -113,10 +113,10 @@ def test_complaints_count_in_the_sla_report_and_the_scorecard(cw):
     assert row["volume"] == 2
     assert row["response"]["on_time"] == 1 and row["response"]["late"] == 1
 
-    sc.scheme_save(
+    schemes.scheme_save(
         actor=cw.cao,
         contract=cw.contract,
         indicators=[{"indicator": "response_on_time", "method": "weight", "weight": 100}],
     )
-    card = sc.scorecard_draft(contract=cw.contract, month=date(2026, 3, 1), now=at(2026, 4, 1, 6))
+    card = scorecards.scorecard_draft(contract=cw.contract, month=date(2026, 3, 1), now=at(2026, 4, 1, 6))
     assert card.score == 50  # half the complaints answered in time: half the points

@@ -24,6 +24,12 @@ from tests.reliability.conftest import FIGURES
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 
 
 def _load_schema():
@@ -68,12 +74,7 @@ def tokens(world):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
-)
+@FUZZ_SETTINGS
 def test_api_fuzz(case, tokens):
     for who in ("admin", "requester"):
         FIGURES["fuzz_cases"] += 1

@@ -410,8 +410,48 @@ def test_business_calendar_admin_rejects_bad_hours(client, carol):
     client.force_login(carol)
     response = client.post(
         reverse("admin:tickets_businesscalendar_add"),
-        {"name": "坏日历", "weekly_hours": '{"0": [["12:00", "08:30"]]}', "observes_public_holidays": "on"},
+        {
+            "name": "坏日历",
+            "day_0": "12:00-08:30",
+            "day_1": "8点半到12点",
+            "day_9": "x",
+            "observes_public_holidays": "on",
+        },
     )
     assert response.status_code == 200
     assert not BusinessCalendar.objects.filter(name="坏日历").exists()
-    assert "工作时段格式错误" in response.content.decode()
+    html = response.content.decode()
+    assert "“12:00-08:30”的结束时间要晚于开始时间。" in html
+    assert "“8点半到12点”看不懂：每个时段写成 08:30-12:00，多个时段用逗号隔开。" in html
+    assert "weekday" not in html and "must be" not in html
+
+
+@pytest.mark.django_db
+def test_business_calendar_hours_are_a_form_a_clerk_fills_in(client, carol):
+    client.force_login(carol)
+    add = client.get(reverse("admin:tickets_businesscalendar_add")).content.decode()
+    assert 'name="day_0" value="08:30-12:00, 13:30-17:30"' in add and 'name="weekly_hours"' not in add
+    response = client.post(
+        reverse("admin:tickets_businesscalendar_add"),
+        {
+            "name": "食堂",
+            "day_0": "6:00-9:00，10:30-13:00",
+            "day_5": "06:00 至 09:00",
+            "day_6": "06:00～09:00、16:00-24:00",
+            "observes_public_holidays": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    saved = BusinessCalendar.objects.get(name="食堂")
+    assert saved.weekly_hours == {
+        "0": [["06:00", "09:00"], ["10:30", "13:00"]],
+        "5": [["06:00", "09:00"]],
+        "6": [["06:00", "09:00"], ["16:00", "24:00"]],
+    }
+    overlap = client.post(
+        reverse("admin:tickets_businesscalendar_change", args=[saved.pk]),
+        {"name": "食堂", "day_0": "08:00-12:00, 11:00-13:00"},
+    )
+    assert overlap.status_code == 200 and "时段之间不能重叠。" in overlap.content.decode()
+    nothing = client.post(reverse("admin:tickets_businesscalendar_add"), {"name": "空"})
+    assert "非7×24小时的日历至少要有一天的工作时段。" in nothing.content.decode()

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from tests.tickets.helpers import at
 from tickets import demo
@@ -90,7 +91,8 @@ def test_load_demo_twice_changes_nothing(db, run_on_commit):
 
     # The printed log-ins work.
     assert "zhangwei" in first_output and demo.PASSWORD in first_output
-    assert authenticate(username="zhangwei", password=demo.PASSWORD) is not None
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="zhangwei", password=demo.PASSWORD) is not None
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
 
@@ -134,3 +136,49 @@ def test_history_runs_through_the_services(db):
     assert demo.load_history(now=now, months=1) == 0
     assert ServiceRequest.objects.count() == filed and Event.objects.count() == events
     assert Complaint.objects.filter(feedback__rating__gt=2).count() == 0
+
+
+LOADER_CALLS: list[dict] = []
+
+
+def throwaway_demo_loader(*, history: bool) -> list[tuple[str, str, str]]:
+    """A module's demo loader, as a kind declares it: it records how it was called and returns a log-in."""
+    from tickets.sla import calendars
+
+    LOADER_CALLS.append(
+        {
+            "history": history,
+            "suppressed": notifications.deliveries_are_suppressed(),
+            "calendars_cached": calendars._cache.get() is not None,
+        }
+    )
+    return [("演示模块用户", "module-user", demo.PASSWORD)]
+
+
+def test_load_demo_calls_each_declared_module_loader_once(db):
+    from tickets import registry
+    from tickets.management.commands.load_demo import Command
+
+    path = f"{__name__}:throwaway_demo_loader"
+    missing = "tests.tickets.no_such_module:load_demo"
+    kinds = [
+        registry.RequestKind(key=f"demo_test_{n}", label="演示", service_line="property", demo_loader=loader)
+        for n, loader in ((1, path), (2, path), (3, missing))
+    ]
+    LOADER_CALLS.clear()
+    for kind in kinds:
+        registry.register_kind(kind)
+    try:
+        errors = io.StringIO()
+        command = Command(stdout=io.StringIO(), stderr=errors)
+        logins = command.run_module_loaders(history=False)
+    finally:
+        for kind in kinds:
+            registry.unregister_kind(kind.key)
+
+    # Two kinds share the loader: it runs once, with the keyword, inside the back-dating switches.
+    assert LOADER_CALLS == [{"history": False, "suppressed": True, "calendars_cached": True}]
+    assert ("演示模块用户", "module-user", demo.PASSWORD) in logins
+    # A declared loader that cannot be imported (a module being written) is reported and the demo goes on.
+    assert f"跳过 {missing}" in errors.getvalue()
+    assert not notifications.deliveries_are_suppressed()

@@ -88,20 +88,62 @@ def browser():
         chromium.close()
 
 
+# Requests for these are assets: any that fails or answers 4xx/5xx fails the test (a missing favicon included).
+ASSET_TYPES = {"stylesheet", "script", "image", "font", "media", "manifest"}
+
+# Runs in every page before its own scripts: a CSP violation is reported even when the browser logs nothing.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+});
+"""
+
+
+def _watch(page, problems):
+    """Collects what a person would see as broken: console errors (CSP violations among them), uncaught
+    exceptions, and assets that failed or answered an error."""
+
+    def on_console(msg):
+        if msg.type == "error":
+            problems.append(f"console error on {page.url}: {msg.text}")
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type in ASSET_TYPES | {"document"}:
+            problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+    def on_failed(request):
+        if request.resource_type in ASSET_TYPES:
+            problems.append(f"failed {request.resource_type} {request.url}: {request.failure}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"uncaught on {page.url}: {exc}"))
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
 @pytest.fixture
 def open_as(browser, live_server):
     """open_as(username, viewport, path) logs in through the real form and returns the page once the page after
-    the login has loaded; open_as(None, viewport, path) opens the path without logging in."""
+    the login has loaded; open_as(None, viewport, path) opens the path without logging in.
+
+    Every page opened this way is watched: at the end of the test, any console error, CSP violation, uncaught
+    exception or failed asset fails it (``page.js_errors`` lists them as they come)."""
     contexts = []
+    problems: list[str] = []
 
     def make(username, viewport, path="/"):
         ctx = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE, has_touch=True)
         ctx.set_default_timeout(10_000)
+        ctx.add_init_script(CSP_WATCH)
         contexts.append(ctx)
         page = ctx.new_page()
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
+        page.js_errors = problems
+        page.viewport = viewport
+        _watch(page, problems)
         page.goto(live_server.url + path)
         if username is not None and "/accounts/login/" in page.url:
             page.get_by_label("用户名").fill(username)
@@ -115,11 +157,33 @@ def open_as(browser, live_server):
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not problems, problems
 
 
 def shot(page, name):
+    """A screenshot of the page as a user sees it; at phone width nothing may stick out sideways."""
+    page.wait_for_load_state("load")
+    if getattr(page, "viewport", None) is PHONE:
+        assert overflow(page) <= 0, (name, page.url, overflow(page))
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map(function (c) {
+  var chart = window.Chart && window.Chart.getChart(c);
+  var data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, inked = 0;
+  for (var i = 3; i < data.length; i += 4) { if (data[i]) { inked++; } }
+  return {id: c.id, chart: !!chart, inked: inked, width: c.width};
+})"""
+
+
+def assert_charts_drawn(page, expected):
+    """Every chart on the page exists as a Chart.js object and has put pixels on its canvas."""
+    page.wait_for_function("() => document.querySelectorAll('canvas[data-chart]:not([data-drawn])').length === 0")
+    charts = page.evaluate(CHARTS_DRAWN)
+    assert sorted(c["id"] for c in charts) == sorted(f"chart-{k}" for k in expected), charts
+    for c in charts:
+        assert c["chart"] and c["inked"] > 100 and c["width"] > 0, c
 
 
 def test_repair_journey_from_qr_code_to_dashboard(world, open_as, live_server):
@@ -228,8 +292,6 @@ def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as
             page.goto(live_server.url + reverse(url_name, args=args))
             expect(page.locator("main")).to_be_visible()
             # nothing sticks out sideways on a phone
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, (name, label, overflow)
             shot(page, f"{label}-page-{name}")
             assert not page.js_errors, (name, page.js_errors)
 
@@ -258,8 +320,7 @@ def test_supervisor_records_a_failed_inspection_and_the_contractor_sees_the_rect
     )
     carol.get_by_label("整洁程度").fill("15")
     shot(carol, "phone-11-inspection-form")
-    overflow = carol.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, overflow
+    assert overflow(carol) <= 0
     carol.get_by_role("button", name="提交检查结果").click()
     expect(carol.locator("#result")).to_contain_text("1项不合格")
     expect(carol.locator("#score")).to_have_text("62.50")
@@ -277,3 +338,46 @@ def test_supervisor_records_a_failed_inspection_and_the_contractor_sees_the_rect
     expect(bob.locator(".desc")).to_contain_text("实测 0.8 g/㎡，限值 0.5 g/㎡")
     shot(bob, "desktop-13-rectification-request")
     assert not bob.js_errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_supervisor_sees_the_charts_draw_on_the_dashboard_and_the_report(world, open_as, file_request, viewport):
+    """The pages' scripts are static files the CSP allows: every chart draws, at both widths."""
+    from playwright.sync_api import expect
+
+    from tickets.services.feedback import feedback_submit
+    from tickets.services.transitions import transition
+
+    done = file_request(title="走廊灯不亮")
+    transition(request=done, action="accept", actor=world.wang)
+    transition(request=done, action="resolve", actor=world.wang, note="换了灯管")
+    feedback_submit(request=done, actor=world.alice, rating=5)
+    file_request(title="会议室空调不制冷", urgency="critical")
+    label = "phone" if viewport is PHONE else "desktop"
+
+    carol = open_as("carol", viewport)
+    carol.get_by_role("link", name="监管台").first.click()
+    expect(carol.locator(".page-title")).to_have_text("监管台")
+    assert_charts_drawn(carol, ["by-status", "by-contractor", "breaches", "satisfaction"])
+    shot(carol, f"{label}-charts-console")
+    carol.get_by_role("link", name="报表", exact=True).click()
+    assert_charts_drawn(carol, ["trend", "backlog", "satisfaction"])
+    shot(carol, f"{label}-charts-sla-report")
+
+
+def test_the_export_page_follows_the_export_without_a_reload(world, open_as, live_server):
+    """The progress page polls from a static script: a worker's progress shows up while the page stays open."""
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from tickets.models import Export
+
+    export = Export.objects.create(owner=world.carol, created_at=timezone.now())
+    carol = open_as("carol", DESKTOP, reverse("reports:export-page", args=[export.pk]))
+    expect(carol.locator("#state")).to_have_text("排队中")
+    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, progress=40)
+    expect(carol.locator("#pct")).to_have_text("40")
+    expect(carol.locator("#state")).to_have_text("生成中")
+    shot(carol, "desktop-export-progress")
+    Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, progress=40, error="磁盘已满")
+    expect(carol.locator("#err")).to_have_text("磁盘已满")

@@ -150,7 +150,7 @@ def pages(world, file_request):
 # Forms posted with mistakes, so the error messages are checked too.
 def bad_posts(world):
     return [
-        (world.alice, f"{reverse('request-new')}?category={world.leak.pk}&room={world.room.pk}", {"title": ""}),
+        (world.alice, f"{reverse('request-new')}?category={world.leak.pk}&scan={world.room.pk}", {"title": ""}),
         (world.alice, reverse("login"), {"username": "alice", "password": "wrong"}),
     ]
 

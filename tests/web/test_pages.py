@@ -65,8 +65,9 @@ def test_log_in_keeps_username_and_says_what_is_wrong(world, as_user):
 
 
 def test_home_has_one_entry_per_service_line(world, as_user):
+    """The tiles come from the registry: the core's own (repair, cleaning, complaints) and each module's."""
     html = as_user(world.alice).get(reverse("home")).content.decode()
-    for label in ("报修", "保洁", "用车", "报餐", "办公用房", "投诉建议"):
+    for label in ("报修", "保洁", "用车", "报餐", "投诉建议"):
         assert f'<span class="tile-label">{label}</span>' in html
     assert 'href="/fleet/apply/"' in html
 
@@ -105,7 +106,7 @@ def test_filing_in_three_steps_shows_contractor_and_due_time(world, as_user):
 
 def test_field_errors_are_shown_in_place_and_keep_the_typed_text(world, as_user):
     client = as_user(world.alice)
-    url = new_url(category=world.leak.pk, room=world.room.pk)
+    url = new_url(category=world.leak.pk, scan=world.room.pk)
     response = client.post(
         url, {"title": "", "description": "水一直在滴，很急", "urgency": "urgent", "idempotency_key": "k1"}
     )
@@ -124,7 +125,7 @@ def test_a_bad_photo_is_refused_next_to_the_photo_field(world, as_user):
     client = as_user(world.alice)
     bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     response = client.post(
-        new_url(category=world.leak.pk, room=world.room.pk),
+        new_url(category=world.leak.pk, scan=world.room.pk),
         {"title": "漏水", "urgency": "urgent", "idempotency_key": "k2", "photos": [bad]},
     )
     assert response.status_code == 400
@@ -134,7 +135,7 @@ def test_a_bad_photo_is_refused_next_to_the_photo_field(world, as_user):
 
 def test_double_submit_files_one_request(world, as_user, png):
     client = as_user(world.alice)
-    url = new_url(category=world.leak.pk, room=world.room.pk)
+    url = new_url(category=world.leak.pk, scan=world.room.pk)
     data = {"title": "漏水", "urgency": "urgent", "idempotency_key": "same-key-123"}
     first = client.post(url, {**data, "photos": [png()]})
     second = client.post(url, {**data, "photos": [png()]})
@@ -153,7 +154,7 @@ def test_qr_link_fills_in_the_room_after_log_in(world, as_user):
     step1 = client.get(response["Location"]).content.decode()
     assert "扫码位置" in step1 and "301" in step1
     link = re.search(rf'href="(\?category={world.leak.pk}[^"]*)"', step1).group(1).replace("&amp;", "&")
-    assert f"room={world.room.pk}" in link
+    assert f"scan={world.room.pk}" in link
     step3 = client.get(reverse("request-new") + link)
     assert 'name="title"' in step3.content.decode()  # the place step is skipped
     assert as_user(world.alice).get(reverse("qr-entry", args=["no-such-token"])).status_code == 404
@@ -244,9 +245,20 @@ def test_requester_cancels_and_comments(world, as_user, file_request):
     client = as_user(world.alice)
     assert client.post(reverse("request-comment", args=[req.pk]), {"comment-body": ""}).status_code == 400
     assert client.post(reverse("request-comment", args=[req.pk]), {"comment-body": "请上午来"}).status_code == 302
-    assert client.post(reverse("request-action", args=[req.pk, "cancel"])).status_code == 302
+    # cancelling is a form with a reason, not one tap
+    no_reason = client.post(reverse("request-action", args=[req.pk, "cancel"]))
+    assert no_reason.status_code == 400 and "取消原因" in no_reason.content.decode()
+    req.refresh_from_db()
+    assert req.status == Status.SUBMITTED
+    response = client.post(reverse("request-action", args=[req.pk, "cancel"]), {"cancel-note": "已自行修好"})
+    assert response.status_code == 302
     req.refresh_from_db()
     assert req.status == Status.CANCELLED
+    assert req.events.get(action="cancel").note == "已自行修好"
+    # a finished request takes no more comments (409 semantics: a message, nothing written)
+    closed = client.post(reverse("request-comment", args=[req.pk]), {"comment-body": "还有一个问题"}, follow=True)
+    assert "不能再留言" in closed.content.decode()
+    assert req.comments.count() == 1
     assert "请上午来" in client.get(reverse("request-detail", args=[req.pk])).content.decode()
 
 

@@ -182,10 +182,14 @@ def load_reports_demo(*, now: datetime | None = None, seed: int = 5) -> dict[str
                         now=_local(month.replace(day=15), 10),
                     )
                     counts["penalties"] += 1
-            if Scorecard.objects.filter(contract=contract, month=month).exists():
-                continue
+            # Drafted by the beat at 06:30 on the 1st, signed by the bureau three days later: either only once its
+            # moment has passed.
             drafted_at = _local(first_of_next, 6, 30)
-            card = scorecards.scorecard_draft(contract=contract, month=month, now=drafted_at)
-            scorecards.scorecard_sign(scorecard=card, actor=supervisor, now=drafted_at + timedelta(days=3))
-            counts["scorecards"] += 1
+            card = Scorecard.objects.filter(contract=contract, month=month).order_by("-revision").first()
+            if card is None and drafted_at <= now:
+                card = scorecards.scorecard_draft(contract=contract, month=month, now=drafted_at)
+                counts["scorecards"] += 1
+            signed_at = drafted_at + timedelta(days=3)
+            if card is not None and card.state == Scorecard.State.DRAFT and signed_at <= now:
+                scorecards.scorecard_sign(scorecard=card, actor=supervisor, now=signed_at)
     return counts

@@ -4,8 +4,6 @@ fit in 64 bits, months are YYYY-MM within 2000–2100; the services then apply t
 from __future__ import annotations
 
 import json
-import re
-from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tickets.api.fields import MAX_ID, IdField, MonthField
 from tickets.assessment.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -29,30 +28,8 @@ from tickets.assessment.models import (
     ScorecardLine,
 )
 from tickets.models import Building, Compound, Contract
-from tickets.reports.params import MAX_ID, IdField
 
 YEARS = (2000, 2100)
-MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-
-
-@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-03"})
-class MonthField(serializers.Field):
-    """A month as YYYY-MM (the first day internally)."""
-
-    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM。")}
-
-    def to_internal_value(self, data: Any) -> date:
-        match = MONTH_RE.match(data) if isinstance(data, str) else None
-        if match is None:
-            self.fail("invalid")
-        assert match is not None
-        year, month = int(match[1]), int(match[2])
-        if not (YEARS[0] <= year <= YEARS[1] and 1 <= month <= 12):
-            self.fail("invalid")
-        return date(year, month, 1)
-
-    def to_representation(self, value: date) -> str:
-        return value.strftime("%Y-%m")
 
 
 class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -92,7 +69,7 @@ class InspectionIn(serializers.Serializer):
     building = BoundedPrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
     inspected_at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    results = ResultIn(many=True, max_length=200)
+    results = ResultIn(many=True, max_length=200)  # type: ignore[call-arg]
 
 
 class InspectionMultipartIn(serializers.Serializer):
@@ -156,7 +133,7 @@ class IndicatorIn(serializers.Serializer):
 
 
 class SchemeIn(serializers.Serializer):
-    indicators = IndicatorIn(many=True, max_length=len(Indicator.values))
+    indicators = IndicatorIn(many=True, max_length=len(Indicator.values))  # type: ignore[call-arg]
     lowest_site_rule = serializers.BooleanField(required=False, default=False)
     payment_rule = serializers.ChoiceField(choices=PaymentRule.choices, required=False, default=PaymentRule.THRESHOLD)
     pass_score = _decimal(5, 2, required=False, default=85, min_value=0, max_value=100)

@@ -5,12 +5,14 @@ with SLA policies and contracts, about 70 people, and a year of requests.
 - ``loaders``: write them, keyed by natural keys (codes, names, usernames, room numbers) with get_or_create /
   update_or_create, so ``manage.py load_demo`` run twice changes nothing; and count what the demo holds;
 - ``history_tables`` and ``history``: the year of requests, driven through the real services in simulated time
-  (skipped when demo requests already exist).
+  (skipped when demo requests already exist);
+- ``archive``: what the monthly scheduled jobs would have produced over that year (the monthly reports).
 
 This package never imports the optional modules (fleet, canteen, offices); the command calls the demo loaders
 their request kinds declare.
 """
 
+from tickets.demo.archive import load_report_archive
 from tickets.demo.history import INBOX_DAYS, backdated, history_loaded, load_history
 from tickets.demo.loaders import COUNT_LABELS, counts, demo_logins, load_catalogue, load_reference, load_users
 from tickets.demo.tables import CATEGORIES, PASSWORD, UNITS
@@ -28,5 +30,6 @@ __all__ = [
     "load_catalogue",
     "load_history",
     "load_reference",
+    "load_report_archive",
     "load_users",
 ]

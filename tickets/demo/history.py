@@ -60,7 +60,7 @@ from tickets.services.notifications import deliveries_suppressed
 from tickets.sla.calendars import calendars_cached
 
 SEED = 2026
-KEY_PREFIX = "demo-"  # idempotency keys of the demo's requests: their presence means the history is loaded
+KEY_PREFIX = "demo:"  # the system's idempotency keys of the demo's requests: their presence means the history is loaded
 # Poisson rates of new requests per day: ~245 working days × 5.6 + ~120 other days × 1.0, plus the
 # requests left open at the end: about 1500 a year.
 WORKDAY_RATE = 5.6

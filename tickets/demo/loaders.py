@@ -308,7 +308,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
         (f"{Role.WORKER.label}（物业）", "wy_wangshifu"),
         (f"{Role.DISPATCHER.label}（食堂）", "st_diaodu"),
         (f"{Role.DISPATCHER.label}（用车）", "cl_diaodu"),
-        (f"{Role.WORKER.label}（驾驶员）", "cl_xushifu"),
         (f"{Role.SUPERVISOR.label}（物业）", "jg_wuye"),
         (str(Role.ADMIN.label), "jg_admin"),
         ("超级管理员", SUPERUSER[0]),

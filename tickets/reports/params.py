@@ -6,6 +6,7 @@ through one serializer, so the same rules give the same 400/403.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from tickets.api.fields import IdField
 from tickets.exceptions import ActionForbidden
 from tickets.models import (
     Building,
@@ -34,26 +36,6 @@ MAX_PERIOD_DAYS = 1100  # three years: longer periods belong in the yearly roll-
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # a date outside these is a typing error
 PERIOD_REQUIRED = gettext_lazy("请填写统计期间的起止日期（不接受不限期的统计）。")
 BAD_DATE = gettext_lazy("日期格式应为 YYYY-MM-DD。")
-MAX_ID = 2**63 - 1  # ids are 64-bit; a larger number cannot be an id (and SQLite cannot even compare it)
-
-
-class IdField(serializers.IntegerField):
-    """An object's id in a query or body: digits only, within 64 bits."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        kwargs.setdefault("error_messages", {})
-        kwargs["error_messages"] = {
-            "invalid": gettext_lazy("请填写对象编号（整数）。"),
-            "min_value": gettext_lazy("所选对象不存在。"),
-            "max_value": gettext_lazy("所选对象不存在。"),
-            "max_string_length": gettext_lazy("所选对象不存在。"),
-            **kwargs["error_messages"],
-        }
-        super().__init__(**kwargs)
-
-
 # group_by value → (ServiceRequest field, label)
 GROUPINGS: dict[str, tuple[str, Any]] = {
     "contractor": ("contractor", gettext_lazy("服务商")),
@@ -124,7 +106,8 @@ def _prefixed(q: Q, prefix: str) -> Q:
     clone = Q()
     clone.connector, clone.negated = q.connector, q.negated
     clone.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1]) for child in q.children
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])  # type: ignore[index]
+        for child in q.children
     ]
     return clone
 
@@ -216,7 +199,9 @@ def _plain(data: Any) -> dict[str, Any]:
     page's form means "any"."""
     if hasattr(data, "lists"):
         data = {k: v[-1] for k, v in data.lists() if v}
-    return {k: v for k, v in dict(data).items() if v not in ("", None)}
+    if not isinstance(data, Mapping):
+        raise ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
+    return {k: v for k, v in data.items() if v not in ("", None)}
 
 
 def _valid_fields(query: ReportQuery) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.api.fields import visible_or_404
 from tickets.exceptions import ActionForbidden
 from tickets.models import (
     Compound,
@@ -28,6 +29,7 @@ from tickets.models import (
 )
 from tickets.reports.params import GROUPINGS, parse_report_params
 from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
+from tickets.web import charts
 
 
 def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -44,6 +46,40 @@ def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return render(request, "tickets/reports/error.html", {"errors": errors}, status=400)
 
     return login_required(inner)
+
+
+def sla_charts(report: dict[str, Any], trend: list[dict[str, Any]]) -> list[charts.Chart]:
+    """Trend (volume and on-time %), backlog by age and satisfaction per group, as the supervisor reads them."""
+    rows = report["rows"]
+    labels = [str(r["label"]) for r in rows]
+    buckets = [("le_1d", _("≤1天")), ("d1_3", _("1–3天")), ("d3_7", _("3–7天")), ("gt_7d", _(">7天"))]
+    return [
+        charts.line(
+            "trend",
+            _("趋势"),
+            [r["bucket"] for r in trend],
+            [
+                (_("请求量"), [r["volume"] for r in trend]),
+                (_("受理及时率%"), [r["response_on_time_pct"] for r in trend]),
+                (_("办结及时率%"), [r["resolution_on_time_pct"] for r in trend]),
+            ],
+            percent_series=(1, 2),
+        ),
+        charts.bar(
+            "backlog",
+            _("积压（按时长）"),
+            labels,
+            [(label, [r["backlog"][key] for r in rows]) for key, label in buckets],
+            stacked=True,
+        ),
+        charts.bar(
+            "satisfaction",
+            _("满意度"),
+            labels,
+            [(_("满意率%"), [r["satisfaction"]["satisfied_pct"] for r in rows])],
+            max_value=100,
+        ),
+    ]
 
 
 def _default_query(request: HttpRequest) -> dict[str, str]:
@@ -67,14 +103,7 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     for row in [*report["rows"], report["total"]]:
         row["page_links"] = {m: url.replace(api_base, page_base, 1) for m, url in row["links"].items()}
     query = urlencode(params.query_dict())
-    charts = {
-        "trend": trend,
-        "backlog": [{"label": str(r["label"]), **r["backlog"]} for r in report["rows"]],
-        "satisfaction": [
-            {"label": str(r["label"]), "mean": r["satisfaction"]["mean"], "pct": r["satisfaction"]["satisfied_pct"]}
-            for r in report["rows"]
-        ],
-    }
+    report_charts = sla_charts(report, trend)
     return render(
         request,
         "tickets/reports/sla.html",
@@ -87,11 +116,40 @@ def sla_page(request: HttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "contractors": Contractor.objects.filter(active=True),
             "compounds": Compound.objects.all(),
-            "charts": charts,
+            "charts": report_charts,
             "query": query,
             "query_fields": list(params.query_dict().items()),
         },
     )
+
+
+def metric_label(metric: str) -> str:
+    """What a drill-down lists, in words ("受理超时" rather than "response_late")."""
+    buckets = {"le_1d": _("≤1天"), "d1_3": _("1–3天"), "d3_7": _("3–7天"), "gt_7d": _(">7天")}
+    fixed = {
+        "volume": _("全部请求"),
+        "breached": _("超时请求"),
+        "rated": _("已评价"),
+        "satisfied": _("满意（4–5分）"),
+        "rate_eligible": _("可评价"),
+        "reopened": _("返修（重开）"),
+        "resolved_ever": _("已办结"),
+        "response_measured": _("已计受理用时"),
+        "resolution_measured": _("已计办结用时"),
+        "complaints": _("投诉"),
+        "backlog": _("积压"),
+        "response_on_time": _("受理及时"),
+        "response_late": _("受理超时"),
+        "arrival_on_time": _("到场及时"),
+        "arrival_late": _("到场超时"),
+        "resolution_on_time": _("办结及时"),
+        "resolution_late": _("办结超时"),
+    }
+    if metric in fixed:
+        return fixed[metric]
+    if metric.startswith("backlog_") and metric[8:] in buckets:
+        return _("积压%(bucket)s") % {"bucket": buckets[metric[8:]]}
+    return metric
 
 
 @_guarded
@@ -108,13 +166,13 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tickets/reports/drill.html",
-        {"page": page, "metric": metric, "params": params, "rest": rest.urlencode()},
+        {"page": page, "metric": metric_label(metric), "params": params, "rest": rest.urlencode()},
     )
 
 
 @_guarded
 def export_page(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(Export, pk=pk, owner=request.user)
+    export = visible_or_404(Export.objects.all(), pk, owner=request.user)
     return render(
         request,
         "tickets/reports/export.html",

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from tickets.exceptions import ActionForbidden
-from tickets.models import Attachment, Comment, EventKind, ServiceRequest, User
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.models import FINAL_STATUSES, Attachment, Comment, EventKind, ServiceRequest, Status, User
 from tickets.services import notifications
-from tickets.services.common import now_or, record_event
+from tickets.services.common import MAX_TEXT, now_or, record_event
 from tickets.services.permissions import Party, parties_of
 
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -27,10 +27,20 @@ def comment_add(
     now = now_or(now)
     if not body.strip():
         raise ValidationError({"body": [_("请填写留言内容。")]})
+    if len(body) > MAX_TEXT:
+        raise ValidationError({"body": [_("留言不能超过%(n)d个字。") % {"n": MAX_TEXT}]})
     parties = parties_of(actor, request)
     if internal and not parties & {Party.CONTRACTOR, Party.BUREAU}:
         raise ActionForbidden(_("只有服务商和管理处室可以添加内部备注。"))
     with transaction.atomic():
+        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=request.pk)
+        if status in FINAL_STATUSES:
+            # A finished request takes no more words: a complaint or a new request is where they go.
+            raise TransitionNotAllowed(
+                _("请求已%(status)s，不能再留言；如有问题请提出投诉或新的请求。") % {"status": Status(status).label},
+                action="comment",
+                status=status,
+            )
         comment = Comment.objects.create(request=request, author=actor, body=body, internal=internal, created_at=now)
         event = record_event(
             request=request,

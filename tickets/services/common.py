@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from tickets.models import Event, EventKind, Role, ServiceRequest, User
 
+#: The longest description or comment a person writes (characters); a 200,000-character paste is a mistake.
+MAX_TEXT = 5000
+
 
 def now_or(now: datetime | None) -> datetime:
     return now if now is not None else timezone.now()

@@ -20,6 +20,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth.hashers import make_password
@@ -73,6 +74,7 @@ __all__ = [
     "import_staff",
     "import_units",
     "read_table",
+    "register_importer",
 ]
 
 logger = logging.getLogger(__name__)
@@ -407,6 +409,31 @@ _IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "units": import_units,
     "staff": import_staff,
 }
+
+
+#: Example files of the kinds modules registered (the core's own are in tickets/import_templates/<kind>.csv).
+EXAMPLES: dict[str, Path] = {}
+
+
+def register_importer(
+    *, key: str, label: Promise | str, run: Callable[..., ImportResult], example: Path | None = None
+) -> None:
+    """A module adds a register of its own (vehicles, drivers …) to the import page and ``import_data``.
+
+    ``run(rows=…, actor=…)`` is written like the core's importers: columns parsed with ``tickets.services.tabular``,
+    every row checked before anything is written, all or nothing, the actor's permissions checked."""
+    if key in _IMPORTERS and _IMPORTERS[key] is not run:
+        raise ValueError(f"import kind {key!r} is already registered")
+    KINDS[key] = label  # type: ignore[assignment]
+    _IMPORTERS[key] = run
+    if example is not None:
+        EXAMPLES[key] = example
+
+
+def check_permission(actor: User | None, label: Promise | str, perms: Sequence[str]) -> None:
+    """For a module's importer: the same permission check as the core's."""
+    if actor is not None and not actor.has_perms(perms):
+        raise PermissionDenied(gettext("没有导入%(kind)s的权限") % {"kind": label})
 
 
 def import_file(*, kind: str, file: IO[bytes] | bytes, filename: str, actor: User | None) -> ImportResult:

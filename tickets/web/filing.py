@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,59 +13,22 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tickets.models import Category, Room, ServiceLine, ServiceRequest, Urgency
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.models import Category, Room, ServiceLine, Urgency, User
+from tickets.registry import Entry, find_kind, home_tiles_for
 from tickets.services import comments, requests
+from tickets.services.drafts import MAX_PHOTOS, PhotoDrafts
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
 from tickets.web.forms import FileRequestForm, LocationForm
 
 
-@dataclass(frozen=True)
-class Tile:
-    key: str
-    label: Any
-    glyph: Any
-    hint: Any
-    href: str
-
-
-def home_tiles() -> list[Tile]:
-    new = reverse("request-new")
-    return [
-        Tile(
-            "repair",
-            gettext_lazy("报修"),
-            gettext_lazy("修"),
-            gettext_lazy("水电、空调、门窗"),
-            f"{new}?line=property&root=repair",
-        ),
-        Tile(
-            "cleaning",
-            gettext_lazy("保洁"),
-            gettext_lazy("洁"),
-            gettext_lazy("办公区与公共区域"),
-            f"{new}?line=property&root=cleaning",
-        ),
-        # The fleet module owns trip requests; link by path so this page does not depend on its URL names.
-        Tile("vehicles", gettext_lazy("用车"), gettext_lazy("车"), gettext_lazy("公务用车申请"), "/fleet/apply/"),
-        Tile("meals", gettext_lazy("报餐"), gettext_lazy("餐"), gettext_lazy("食堂报餐与意见"), f"{new}?line=canteen"),
-        Tile(
-            "office",
-            gettext_lazy("办公用房"),
-            gettext_lazy("房"),
-            gettext_lazy("用房申请与调整"),
-            f"{new}?line=office_space",
-        ),
-        Tile(
-            "complaint",
-            gettext_lazy("投诉建议"),
-            gettext_lazy("诉"),
-            gettext_lazy("对服务的意见"),
-            f"{new}?root=complaint",
-        ),
-    ]
+def home_tiles(user: User) -> list[Entry]:
+    """The tiles every registered kind declares for this user (the core's own kind declares repair, cleaning and
+    complaints; each module its own)."""
+    return home_tiles_for(user)
 
 
 @login_required
@@ -74,7 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_contractor(user):  # type: ignore[arg-type]
         return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
-    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
+    if is_bureau(user):  # type: ignore[arg-type]
+        return redirect("console")  # the bureau manages: its home is the console, filing is a link there
+    return page(request, "tickets/home.html", {"tiles": home_tiles(user), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
 
 def category_label(category: Category) -> str:
@@ -94,7 +58,7 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
             c = by_id[c.parent_id]
         return c
 
-    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line)]
+    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line) and _filed_here(c)]
     root_found = bool(root) and any(top(c).code == root or c.code == root for c in leaves)
     if root_found:
         leaves = [c for c in leaves if top(c).code == root or c.code == root]
@@ -106,26 +70,40 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
     return list(groups.values()), root_found
 
 
+def _filed_here(category: Category) -> bool:
+    """Categories of a kind whose module files its own requests (it owns "create") are not offered here."""
+    kind = find_kind(category.kind)
+    return kind is None or not kind.owns("create")
+
+
+PLACE_PARAMS = ("compound", "building", "floor", "room", "scan")
+
+
 def _place_params(request: HttpRequest) -> dict[str, str]:
-    return {k: request.GET[k] for k in ("compound", "building", "floor", "room") if request.GET.get(k)}
+    return {k: request.GET[k] for k in PLACE_PARAMS if request.GET.get(k)}
 
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    """Step 1 picks a category, step 2 the place (skipped when a QR code gave the room), step 3 describes."""
+    """Step 1 picks a category, step 2 the place (skipped when a QR code gave the room), step 3 describes.
+
+    A scanned code arrives as ``scan=<room>``; ``room`` is the picker's own field, so choosing a room in step 2
+    only narrows the picker and the requester moves on with "下一步" (``step=3``)."""
     line = request.GET.get("line", "")
     if line not in ServiceLine.values:
         line = ""
     root = request.GET.get("root", "")
-    room = None
-    if (room_id := request.GET.get("room", "")).isdigit():
-        room = Room.objects.select_related("floor__building__compound").filter(pk=int(room_id)).first()
-    base = {"line": line, "room": room, "line_label": ServiceLine(line).label if line else ""}
+    scan = None
+    if (scan_id := request.GET.get("scan", "")).isdigit():
+        scan = Room.objects.select_related("floor__building__compound").filter(pk=int(scan_id)).first()
+    base = {"line": line, "scan": scan, "line_label": ServiceLine(line).label if line else ""}
 
     category_id = request.GET.get("category", "")
     category = None
     if category_id.isdigit():
         category = Category.objects.filter(pk=int(category_id), active=True, children__isnull=True).first()
+        if category is not None and not _filed_here(category):
+            category = None
     if category is None:
         groups, root_found = _leaf_categories(line, root)
         keep = urlencode(_place_params(request))
@@ -135,18 +113,25 @@ def request_new(request: HttpRequest) -> HttpResponse:
             {**base, "step": 1, "groups": groups, "keep": keep, "root": root, "root_found": root_found},
         )
     category.label = category_label(category)  # type: ignore[attr-defined]
+    needs_room = "room" in (category.required_fields or [])
+    base["needs_room"] = needs_room
 
-    if room is None and request.GET.get("step") != "3":
-        return _step_place(request, category, base, LocationForm(request.GET.dict() or None))
+    if scan is None and request.GET.get("step") != "3":
+        return _step_place(request, category, base, LocationForm(request.GET.dict(), bound=False))
+    location = LocationForm(request.GET.dict()) if scan is None else None
+    if location is not None and not location.is_valid():
+        return _step_place(request, category, base, location)
     try:
-        location = LocationForm(request.GET.dict()) if room is None else None
-        if location is not None and not location.is_valid():
-            return _step_place(request, category, base, location)
-        place = requests.resolve_place(
-            compound=location.cleaned_data["compound"] if location else None,
-            building=location.cleaned_data["building"] if location else None,
-            room=location.cleaned_data["room"] if location else room,
-        )
+        if location is not None:
+            data = location.cleaned_data
+            place = requests.resolve_place(
+                compound=data["compound"], building=data["building"], floor=data["floor"], room=data["room"]
+            )
+        else:
+            place = requests.resolve_place(compound=None, building=None, room=scan)
+        if needs_room and place.room is None:
+            # Said here, in the step that picks the room, not after the requester has described and photographed.
+            raise ValidationError({"room": [_("该类请求需要选择房间。")]})
     except ValidationError as exc:
         location = LocationForm(request.GET.dict())
         location.is_valid()
@@ -164,10 +149,14 @@ def _step_describe(
 ) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        form = FileRequestForm(request.POST, request.FILES, min_photos=category.min_photos)
+        drafts = PhotoDrafts(user.pk, request.POST.get("idempotency_key", ""))  # type: ignore[arg-type]
+        kept = drafts.names()
+        form = FileRequestForm(request.POST, request.FILES, min_photos=max(0, category.min_photos - len(kept)))
+        if form.is_valid() and len(kept) + len(form.cleaned_data["photos"]) > MAX_PHOTOS:
+            form.add_error("photos", _("最多上传%(n)d张照片。") % {"n": MAX_PHOTOS})
         if form.is_valid():
             key = form.cleaned_data["idempotency_key"]
-            already = ServiceRequest.objects.filter(idempotency_key=key, filed_by=user).first()
+            already = requests.already_filed(key, user)  # type: ignore[arg-type]
             if already is not None:  # a double submit: show the request the first submit filed
                 return redirect("request-detail", pk=already.pk)
             try:
@@ -181,37 +170,61 @@ def _step_describe(
                         compound=place.compound,
                         building=place.building,
                         room=place.room,
-                        location_detail=form.cleaned_data["location_detail"],
+                        location_detail=_location_detail(place, form.cleaned_data["location_detail"]),
                         idempotency_key=key,
                     )
-                    for photo in form.cleaned_data["photos"]:
+                    for photo in [*drafts.files(), *form.cleaned_data["photos"]]:
                         comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
             except ValidationError as exc:
                 errors_to_form(form, exc)
+            except (TransitionNotAllowed, ActionForbidden) as exc:  # the kind's guard refused the filing
+                form.add_error(None, exc.message)
             else:
+                drafts.clear()
                 messages.success(request, _("已提交，编号 %(number)s。") % {"number": req.number})
                 return redirect("request-detail", pk=req.pk)
-        if request.FILES and "photos" not in form.errors:
-            form.add_error("photos", _("请重新选择照片：浏览器不会保留已选的文件。"))
+        if "photos" not in form.errors:
+            # The browser forgets chosen files when the page comes back with an error: keep them here instead.
+            kept = drafts.keep(request.FILES.getlist("photos"))
         status = 400
     else:
         form = FileRequestForm(
             initial={"urgency": category.default_urgency, "idempotency_key": secrets.token_urlsafe(24)},
             min_photos=category.min_photos,
         )
+        kept = []
         status = 200
-    urgency = form.data.get("urgency") if form.data.get("urgency") in Urgency.values else category.default_urgency
+    chosen = form.data.get("urgency") or request.GET.get("urgency")
+    urgency = chosen if chosen in Urgency.values else category.default_urgency
+    # A change of urgency asks this page again and swaps only the preview (#preview); the chosen photos stay.
+    form.fields["urgency"].widget.attrs.update(
+        {
+            "hx-get": request.get_full_path(),
+            "hx-trigger": "change",
+            "hx-select": "#preview",
+            "hx-target": "#preview",
+            "hx-swap": "outerHTML",
+        }
+    )
     preview = requests.sla_preview(category=category, place=place, urgency=urgency)
     return page(
         request,
         "tickets/file_describe.html",
-        {**base, "step": 3, "category": category, "place": place, "form": form, "preview": preview},
+        {**base, "step": 3, "category": category, "place": place, "form": form, "preview": preview, "kept": kept},
         status=status,
     )
+
+
+def _location_detail(place: requests.Placement, detail: str) -> str:
+    """A request has no floor column: a floor chosen without a room is kept in the location's words."""
+    if place.room is not None or place.floor is None:
+        return detail
+    floor = place.floor.name or f"{place.floor.level}F"
+    return f"{floor} {detail}".strip()[:200]
 
 
 @login_required
 def qr_entry(request: HttpRequest, token: str) -> HttpResponse:
     """A scanned room code: the filing form with the room filled in (log-in comes first)."""
     room = get_object_or_404(Room, qr_token=token)
-    return redirect(f"{reverse('request-new')}?{urlencode({'line': 'property', 'room': room.pk})}")
+    return redirect(f"{reverse('request-new')}?{urlencode({'line': 'property', 'scan': room.pk})}")

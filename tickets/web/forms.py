@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role, Room, Urgency, User
 from tickets.services.comments import sniff_upload
-
-MAX_PHOTOS = 6
+from tickets.services.common import MAX_TEXT
+from tickets.services.drafts import MAX_PHOTOS
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,8 +64,10 @@ class LocationForm(WebForm):
     floor = forms.ModelChoiceField(Floor.objects.none(), label=_("楼层"), required=False, empty_label=_("请选择楼层"))
     room = forms.ModelChoiceField(Room.objects.none(), label=_("房间"), required=False, empty_label=_("请选择房间"))
 
-    def __init__(self, data: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        data = dict(data or {})
+    def __init__(self, data: dict[str, Any] | None = None, *, bound: bool = True, **kwargs: Any) -> None:
+        """``bound=False`` shows the choices made so far without judging them: a half-filled picker is not an
+        error until the requester asks for the next step."""
+        data = {k: v for k, v in (data or {}).items() if k in ("compound", "building", "floor", "room")}
         # A changed parent makes the children chosen under the old one meaningless: drop them before binding.
         compound = _pick(Compound.objects.all(), data.get("compound"))
         building = _pick(Building.objects.filter(compound=compound), data.get("building")) if compound else None
@@ -74,7 +77,10 @@ class LocationForm(WebForm):
         if not floor:
             data.pop("floor", None)
             data.pop("room", None)
-        super().__init__(data or None, **kwargs)
+        if bound:
+            super().__init__(data or None, **kwargs)
+        else:
+            super().__init__(None, initial=data, **kwargs)
         if compound:
             self.fields["building"].queryset = Building.objects.filter(compound=compound)
         if building:
@@ -97,13 +103,15 @@ class FileRequestForm(WebForm):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("例如：卫生间水管漏水"), "autocomplete": "off"}),
     )
-    description = forms.CharField(label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("详细描述"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, widget=forms.RadioSelect)
     location_detail = forms.CharField(
         label=_("位置补充"), required=False, max_length=200, help_text=_("如：东侧卫生间第二个隔间")
     )
     photos = PhotosField(label=_("照片"), help_text=_("可选，最多6张；拍照或从相册选择"))
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, validators=[IDEMPOTENCY_KEY_VALIDATOR])
 
     def __init__(self, *args: Any, min_photos: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +125,7 @@ class FileRequestForm(WebForm):
 
 
 class CommentForm(WebForm):
-    body = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("留言"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(label=_("内部备注（报修人不可见）"), required=False)
 
 
@@ -127,6 +135,12 @@ class NoteForm(WebForm):
 
 class ReopenForm(WebForm):
     note = forms.CharField(label=_("重开原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CancelForm(WebForm):
+    """Cancelling is final: the requester opens this form (a second tap) and says why."""
+
+    note = forms.CharField(label=_("取消原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(WebForm):

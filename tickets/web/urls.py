@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import console, filing, notices, pages, qr, workbench
+from tickets.web import account, console, filing, notices, pages, qr, workbench
 
 urlpatterns = [
     path("", filing.home, name="home"),
@@ -31,6 +31,10 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/complaints/", console.complaints, name="complaints"),
     path("console/complaints/<int:pk>/callback/", console.complaint_callback_view, name="complaint-callback"),
+    # one's own settings
+    path("account/api-token/", account.api_token, name="api-token"),
+    path("account/api-token/new/", account.api_token_issue, name="api-token-issue"),
+    path("account/api-token/revoke/", account.api_token_revoke, name="api-token-revoke"),
     # notifications
     path("notifications/", notices.notification_list, name="notifications"),
     path("notifications/badge/", notices.notification_badge, name="notifications-badge"),
