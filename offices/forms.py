@@ -11,7 +11,7 @@ from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, Vacate
 from tickets.models import Compound, OrganLevel, Room, Unit
 from tickets.web.common import model_choice_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the browser date input reads ISO only
 
 
 class SpaceRequestForm(forms.Form):
@@ -76,7 +76,7 @@ class VacatedForm(forms.Form):
 
 
 class NormVersionForm(forms.Form):
-    code = forms.SlugField(label=_("编号"), max_length=32)
+    version_code = forms.SlugField(label=_("编号"), max_length=32)
     name = forms.CharField(label=_("名称"), max_length=100)
     effective_from = forms.DateField(label=_("施行日期"), widget=DATE)
     source = forms.CharField(label=_("依据"), max_length=200, required=False)

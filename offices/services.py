@@ -108,9 +108,9 @@ def norm_version_create(
     now = now_or(now)
     errors: dict[str, list[str]] = {}
     if not code.strip():
-        errors["code"] = [_("请填写编号。")]
+        errors["version_code"] = [_("请填写编号。")]
     elif AreaNormVersion.objects.filter(code=code).exists():
-        errors["code"] = [_("编号已存在。")]
+        errors["version_code"] = [_("编号已存在。")]
     if not name.strip():
         errors["name"] = [_("请填写名称。")]
     for (level, rank), area in rows.items():

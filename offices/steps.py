@@ -43,8 +43,9 @@ from tickets.models import (
     User,
 )
 from tickets.services.common import now_or
+from tickets.services.permissions import parties_of
 from tickets.services.requests import request_create
-from tickets.services.transitions import allowed_actions, transition
+from tickets.services.transitions import MOVES, allowed_actions, transition
 
 S = Status
 # The module passes itself as the owner of the steps it owns once the core's transition() takes ``owner``.
@@ -253,6 +254,11 @@ def space_step(
     now = now_or(now)
     with transaction.atomic():
         req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=space_request.service_request_id)
+        # The party first, then the state: a party who may never take the step hears 403, not "not now".
+        if step == "fulfil" and not is_space_bureau(actor):
+            raise ActionForbidden(_("只有机关事务局房产管理人员可以配置用房。"))
+        if step != "fulfil" and not parties_of(actor, req) & MOVES[step].parties:
+            raise ActionForbidden(_("您无权对该申请执行“%(step)s”。") % {"step": STEPS[step].label})
         if req.status not in STEPS[step].sources:
             raise TransitionNotAllowed(
                 _("申请当前状态为“%(status)s”，不能%(step)s。")

@@ -304,7 +304,7 @@ def request_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
 @bureau_only
 def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = timezone.localdate()
-    data = ledgers.ledger_data(day=day, version=services.current_version())
+    data = ledgers.ledger_data(day=day)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             ledgers.ledger_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -363,7 +363,8 @@ def norms_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in ("code", "name", "effective_from", "source")}
+            data = {k: form.cleaned_data[k] for k in ("name", "effective_from", "source")}
+            data["code"] = form.cleaned_data["version_code"]
             try:
                 services.norm_version_create(actor=request.user, rows=form.rows(), based_on=base, **data)
             except (ValidationError, ActionForbidden) as exc:

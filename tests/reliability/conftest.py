@@ -246,6 +246,8 @@ def build_objects(world: Any) -> Objects:
     objs.a["vehicle"] = objs.b["vehicle"] = ref.vehicles[0]
     objs.fleet = ref
 
+    _office_objects(objs, b_room, now)
+
     property_users = {
         "anonymous": None,
         "requester": w.alice,
@@ -313,6 +315,30 @@ def _canteen_objects(objs: Objects, w: Any) -> dict[str, Any]:
             now=local(2026, 5, 6, 12),
         )
     return {"contractor_a": cw.olga, "contractor_b": cw.xu, "supervisor_other": w.carol}
+
+
+def _office_objects(objs: Objects, b_room: Any, now: Any) -> None:
+    """Office space: Alice's unit holds her room (301) and Erin's unit the other (201); each has a person seated, a
+    space request filed by Alice or Erin, and the bureau has a stored over-standard check. The bureau's own
+    office-space staff are not a role of the matrix: the admin stands for them."""
+    from offices import services as office_services
+    from offices import steps as office_steps
+    from offices.models import Purpose
+
+    w = objs.world
+    for side, room, unit, filer in ((objs.a, w.room, w.unit, w.alice), (objs.b, b_room, w.other_unit, w.erin)):
+        side["allocation"] = office_services.allocation_create(
+            actor=w.dave, room=room, unit=unit, starts_on=date(2026, 1, 1), now=now
+        )
+        person = office_services.person_create(actor=w.dave, name="某", unit=unit, level="municipal", rank="staff")
+        side["seat"] = office_services.seat_assign(actor=w.dave, person=person, room=room, since=date(2026, 1, 2))
+        side["office_room"], side["floor"], side["unit"] = room, room.floor, unit
+        side["space_request"] = office_steps.space_request_file(
+            actor=filer, purpose=Purpose.NEW, compound=room.floor.building.compound, area_requested=Decimal(18),
+            headcount=1, reason="新增", now=now,
+        )  # fmt: skip
+        side["space_core"] = side["space_request"].service_request
+    objs.a["norm_check"] = objs.b["norm_check"] = office_services.norm_scan(actor=w.dave, now=now)
 
 
 @pytest.fixture
