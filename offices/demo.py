@@ -136,7 +136,7 @@ def load_offices_demo(*, history: bool = True) -> list[tuple[str, str, str]]:
 def _overdue_vacating(bureau: User, today: date) -> None:
     """A requester of the first unit was transferred 45 days ago and still sits in her office."""
     approver = User.objects.filter(role=Role.UNIT_APPROVER, unit__allocations__isnull=False).order_by("pk").first()
-    if approver is None:
+    if approver is None or approver.unit is None:
         return
     user = User.objects.filter(role=Role.REQUESTER, unit=approver.unit).order_by("pk").first()
     room = (
