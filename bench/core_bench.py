@@ -214,8 +214,8 @@ def measure_list(client, label: str, url: str, runs: int) -> None:
     print(f"list {label} (page of {len(body['results'])} of {body['count']}): {figures(samples)}, {len(ctx)} queries")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def arguments(description: str = "") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres", default="", help="server URL ending in /; a throwaway database is made")
     parser.add_argument("--runs", type=int, default=50)
@@ -224,7 +224,12 @@ def main() -> None:
         default="",
         help="seed once and reuse on later runs: a folder (SQLite) or a database name (PostgreSQL)",
     )
-    args = parser.parse_args()
+    return parser
+
+
+def open_database(args: argparse.Namespace) -> str:
+    """Point Django at the benchmark's database (made if missing) and set it up; returns the name of a throwaway
+    PostgreSQL database to drop at the end ("" if none)."""
     dbname = ""
     if args.keep and not args.postgres:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
@@ -244,32 +249,57 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    return dbname
+
+
+def seeded_world(args: argparse.Namespace):
+    """Migrate, seed (or reuse a kept database), and refresh the planner's statistics as the nightly job does."""
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from tickets.models import ServiceRequest
     from tickets.services.maintenance import database_analyze
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if args.keep and ServiceRequest.objects.exists():
+        world = reload_world()
+        print(f"reusing {ServiceRequest.objects.count()} requests in {args.keep}")
+    else:
+        world = seed(args.rows)
+        print(f"seeded {args.rows} requests on {connection.vendor} in {time.perf_counter() - started:.1f} s")
+    database_analyze()
+    if connection.vendor == "postgresql":
+        # A table in service has been vacuumed by autovacuum; a freshly seeded one has not, and without the
+        # visibility map PostgreSQL cannot count from an index alone.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) tickets_servicerequest")
+    return world
+
+
+def drop_database(args: argparse.Namespace, dbname: str) -> None:
+    from django.db import connection
+
+    connection.close()
+    if dbname:
+        import psycopg
+
+        with psycopg.connect(args.postgres + "postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {dbname}")
+
+
+def main() -> None:
+    args = arguments().parse_args()
+    dbname = open_database(args)
+    from django.test import Client
+
     from tickets.services.requests import request_create
     from tickets.services.sweeper import sla_sweep
 
-    settings.ALLOWED_HOSTS = ["*"]
     try:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        if args.keep and ServiceRequest.objects.exists():
-            world = reload_world()
-            print(f"reusing {ServiceRequest.objects.count()} requests in {args.keep}")
-        else:
-            world = seed(args.rows)
-            print(f"seeded {args.rows} requests on {connection.vendor} in {time.perf_counter() - started:.1f} s")
-        database_analyze()
-        if connection.vendor == "postgresql":
-            # A table in service has been vacuumed by autovacuum; a freshly seeded one has not, and without the
-            # visibility map PostgreSQL cannot count from an index alone.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE) tickets_servicerequest")
-
+        world = seeded_world(args)
         supervisor, requester, dispatcher = Client(), Client(), Client()
         supervisor.force_login(world.carol)
         requester.force_login(world.alice)
@@ -309,12 +339,7 @@ def main() -> None:
 
         print(f"peak memory of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
-        connection.close()
-        if dbname:
-            import psycopg
-
-            with psycopg.connect(args.postgres + "postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {dbname}")
+        drop_database(args, dbname)
 
 
 if __name__ == "__main__":

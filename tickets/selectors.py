@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Case, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from tickets.models import (
@@ -20,12 +21,26 @@ from tickets.models import (
 from tickets.services.permissions import is_bureau_for
 
 
+def time_bucket(field: str, starts: Sequence[datetime]) -> Case:
+    """The index of the period (starting at `starts`, ascending) a timestamp falls in, as comparisons with the
+    periods' boundaries: every database evaluates them natively, where truncating to a local day or month ran a
+    Python function per row on SQLite (1.2 s for a year's trend at 100k). Rows before starts[0] count in the
+    first period: filter them out first."""
+    whens = [When(**{f"{field}__lt": start}, then=Value(i - 1)) for i, start in enumerate(starts) if i]
+    return Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
+
+
 def visible_requests(*, user: User) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.visible_to(user)
 
 
 def request_list(*, user: User) -> QuerySet[ServiceRequest]:
     return visible_requests(user=user).with_list_relations()
+
+
+def request_page_rows(*, user: User) -> QuerySet[ServiceRequest]:
+    """What a list page reads: see ServiceRequestQuerySet.with_page_columns."""
+    return visible_requests(user=user).with_page_columns()
 
 
 def _name(model: type[Model], key: str, field: str = "name") -> Subquery:

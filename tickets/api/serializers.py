@@ -29,7 +29,7 @@ from tickets.models import (
     Urgency,
     User,
 )
-from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR, leaf_check_categories
 from tickets.services.transitions import allowed_actions
 
 
@@ -282,7 +282,9 @@ class RequestDetailSerializer(RequestListSerializer):
 
 
 class RequestCreateSerializer(serializers.Serializer):
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(active=True), label=_("服务分类"))
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=leaf_check_categories().filter(active=True), label=_("服务分类")
+    )
     title = serializers.CharField(max_length=200, label=_("标题"))
     description = serializers.CharField(required=False, allow_blank=True, default="", label=_("描述"))
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, label=_("紧急程度"))

@@ -63,7 +63,10 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         data = s.RequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         req = requests.request_create(actor=request.user, **data.validated_data)
-        return Response(self._detail(req.pk).data, status=status.HTTP_201_CREATED)
+        if "events" not in getattr(req, "_prefetched_objects_cache", {}):  # a repeated idempotency key: read it
+            return Response(self._detail(req.pk).data, status=status.HTTP_201_CREATED)
+        body = s.RequestDetailSerializer(req, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PreviewInputSerializer, responses=s.PreviewOutputSerializer)
     @action(detail=False, methods=["post"])

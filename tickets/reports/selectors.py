@@ -17,12 +17,11 @@ Definitions (docs: "SLA report"):
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +37,8 @@ from tickets.models import (
     Urgency,
 )
 from tickets.reports.params import ReportParams
-from tickets.reports.sql import PERCENTILES, duration_percentiles
+from tickets.reports.sql import PERCENTILES, TOTAL, duration_percentiles
+from tickets.selectors import time_bucket
 
 TARGETS = ("response", "arrival", "resolution")
 MET_AT = {"response": "responded_at", "arrival": "arrived_at", "resolution": "resolved_at"}
@@ -224,8 +224,8 @@ def sla_report(params: ReportParams, *, now: datetime | None = None, with_links:
     for row in complaint_qs.order_by().values(f"request__{field}").annotate(n=Count("id")):
         counts.setdefault(row[f"request__{field}"], {})["complaints"] = row["n"]
 
-    pcts = duration_percentiles(base, group_field=field)
-    total_pcts = duration_percentiles(base, group_field=None).get(None)
+    pcts = duration_percentiles(base, group_field=field, with_total=True)
+    total_pcts = pcts.pop(TOTAL, None)
 
     labels = group_labels(params.group_by, [k for k in counts if k is not None])
     rows = []
@@ -297,24 +297,36 @@ def group_labels(group_by: str, keys: list[Any]) -> dict[Any, str]:
     return {obj.pk: str(obj) for obj in qs}
 
 
+def trend_buckets(params: ReportParams) -> list[tuple[str, datetime]]:
+    """The trend's buckets as (label, local start): days for periods up to 62 days, else months."""
+    by_day = (params.date_to - params.date_from).days < 62
+    starts: list[date] = []
+    day = params.date_from if by_day else params.date_from.replace(day=1)
+    while day <= params.date_to:
+        starts.append(day)
+        day = day + timedelta(days=1) if by_day else (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return [
+        (d.isoformat() if by_day else d.strftime("%Y-%m"), timezone.make_aware(datetime.combine(d, time.min)))
+        for d in starts
+    ]
+
+
 def sla_trend(params: ReportParams, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """Volume, on-time % and satisfaction per day (periods up to 62 days) or per month."""
     now = now or timezone.now()
-    tz = timezone.get_current_timezone()
-    by_day = (params.date_to - params.date_from).days < 62
-    trunc = TruncDate("created_at", tzinfo=tz) if by_day else TruncMonth("created_at", tzinfo=tz)
+    buckets = trend_buckets(params)
+    bucket = time_bucket("created_at", [start for _label, start in buckets])
     qs = (
         ServiceRequest.objects.filter(params.filter_q())
         .order_by()
-        .annotate(bucket=trunc)
+        .annotate(bucket=bucket)
         .values("bucket")
         .annotate(**_aggregates(now), rating_avg=Avg("rating"))
         .order_by("bucket")
     )
     out = []
     for row in qs:
-        bucket = row["bucket"]
-        label = bucket.isoformat()[:10] if by_day else bucket.strftime("%Y-%m")
+        label = buckets[row["bucket"]][0]
         shaped = _shape(row, None)
         out.append(
             {

@@ -21,6 +21,10 @@ from django.db.models import F, IntegerField, QuerySet, Value
 PERCENTILES = (0.5, 0.9, 0.95)
 
 
+#: The key of the totals row in duration_percentiles(..., with_total=True).
+TOTAL = "__total__"
+
+
 def duration_percentiles(
     qs: QuerySet[Any],
     *,
@@ -28,11 +32,14 @@ def duration_percentiles(
     fields: tuple[str, ...] = ("response_minutes", "resolution_minutes"),
     percentiles: tuple[float, ...] = PERCENTILES,
     variant: str | None = None,
+    with_total: bool = False,
 ) -> dict[Any, dict[str, dict[float, float | None]]]:
     """{group key: {field: {p: value}}} for the rows of `qs` (a ServiceRequest queryset), in one query.
 
     `group_field` is a column of the queryset's model (a foreign key gives its id); None gives one group with
-    the key None. `variant` forces "percentile_cont" or "window" (the tests run both on PostgreSQL).
+    the key None. `with_total` adds the figures over all rows under the key TOTAL, in the same query (PostgreSQL:
+    grouping sets; the window variant: the rows once more as one partition). `variant` forces "percentile_cont"
+    or "window" (the tests run both on PostgreSQL).
     """
     ps = [float(p) for p in percentiles]
     if not all(0.0 <= p <= 1.0 for p in ps):
@@ -44,16 +51,21 @@ def duration_percentiles(
     vendor = connections[qs.db].vendor
     variant = variant or ("percentile_cont" if vendor == "postgresql" else "window")
     if variant == "percentile_cont":
-        sql = _postgresql(inner_sql, len(fields), ps)
+        sql = _postgresql(inner_sql, len(fields), ps, with_total=with_total)
     else:
-        sql = _window(inner_sql, len(fields), ps, floor="FLOOR" if vendor == "postgresql" else "")
+        ms = ", ".join(f"m{i}" for i in range(len(fields)))
+        source = f"SELECT 0 AS tot, rk, {ms} FROM ({inner_sql}) sub0"  # noqa: S608 (fixed column names)
+        if with_total:
+            source += f" UNION ALL SELECT 1, NULL, {ms} FROM ({inner_sql}) sub1"  # noqa: S608
+            params = (*params, *params)
+        sql = _window(source, len(fields), ps, floor="FLOOR" if vendor == "postgresql" else "")
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out: dict[Any, dict[str, dict[float, float | None]]] = {}
     for row in rows:
-        k = row[0] if group_field else None
-        values = iter(row[1:])
+        k = TOTAL if row[0] else (row[1] if group_field else None)
+        values = iter(row[2:])
         out[k] = {name: {p: _num(next(values)) for p in ps} for name in fields}
     return out
 
@@ -62,12 +74,14 @@ def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _postgresql(inner_sql: str, nfields: int, ps: list[float]) -> str:
+def _postgresql(inner_sql: str, nfields: int, ps: list[float], *, with_total: bool) -> str:
     cols = ", ".join(f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY m{i})" for i in range(nfields) for p in ps)
-    return f"SELECT rk, {cols} FROM ({inner_sql}) sub GROUP BY rk"  # noqa: S608 (fixed column names and floats)
+    if with_total:
+        return f"SELECT GROUPING(rk), rk, {cols} FROM ({inner_sql}) sub GROUP BY GROUPING SETS ((rk), ())"  # noqa: S608
+    return f"SELECT 0, rk, {cols} FROM ({inner_sql}) sub GROUP BY rk"  # noqa: S608 (fixed column names and floats)
 
 
-def _window(inner_sql: str, nfields: int, ps: list[float], *, floor: str) -> str:
+def _window(source_sql: str, nfields: int, ps: list[float], *, floor: str) -> str:
     """Nearest-rank rows by window functions (SQLite ≥ 3.25; also valid PostgreSQL, used in the tests).
 
     SQLite's CAST(h AS INTEGER) truncates, which is floor for h ≥ 0; PostgreSQL's CAST rounds, so there FLOOR().
@@ -77,8 +91,8 @@ def _window(inner_sql: str, nfields: int, ps: list[float], *, floor: str) -> str
         return f"FLOOR({expr})" if floor else f"CAST({expr} AS INTEGER)"
 
     numbered = ", ".join(
-        f"m{i}, ROW_NUMBER() OVER (PARTITION BY rk, m{i} IS NULL ORDER BY m{i}) AS r{i}, "
-        f"COUNT(m{i}) OVER (PARTITION BY rk) AS n{i}"
+        f"m{i}, ROW_NUMBER() OVER (PARTITION BY tot, rk, m{i} IS NULL ORDER BY m{i}) AS r{i}, "
+        f"COUNT(m{i}) OVER (PARTITION BY tot, rk) AS n{i}"
         for i in range(nfields)
     )
     picks = []
@@ -97,7 +111,7 @@ def _window(inner_sql: str, nfields: int, ps: list[float], *, floor: str) -> str
             )
     ns = ", ".join(f"n{i}" for i in range(nfields))
     return (
-        f"WITH s AS (SELECT rk, {numbered} FROM ({inner_sql}) sub), "  # noqa: S608
-        f"a AS (SELECT rk, {ns}, {', '.join(picks)} FROM s GROUP BY rk, {ns}) "
-        f"SELECT rk, {', '.join(finals)} FROM a"
+        f"WITH s AS (SELECT tot, rk, {numbered} FROM ({source_sql}) sub), "  # noqa: S608
+        f"a AS (SELECT tot, rk, {ns}, {', '.join(picks)} FROM s GROUP BY tot, rk, {ns}) "
+        f"SELECT tot, rk, {', '.join(finals)} FROM a"
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Avg, Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -21,6 +22,7 @@ from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
     OPEN_STATUSES,
     Complaint,
+    Contractor,
     Event,
     EventKind,
     Feedback,
@@ -30,20 +32,29 @@ from tickets.models import (
     Status,
     User,
 )
+from tickets.querysets import visibility_q
+from tickets.selectors import time_bucket
 from tickets.services.feedback import complaint_callback
 from tickets.web import charts
-from tickets.web.common import NEXT_DUE, decorate, errors_to_form, is_bureau, page, role_required
+from tickets.web.common import decorate, errors_to_form, is_bureau, page, role_required
 from tickets.web.forms import CallbackForm
+from tickets.web.rows import request_cards
 
 bureau_only = role_required(is_bureau, gettext_lazy("监管台仅供机关事务局管理处室使用。"))
 
 
-def console_scope(user: User) -> QuerySet[ServiceRequest]:
-    """A supervisor watches the service line in their charge; the admin and the leaders watch everything."""
-    qs = ServiceRequest.objects.visible_to(user)
+def console_scope_q(user: User, prefix: str = "") -> Q:
+    """A supervisor watches the service line in their charge; the admin and the leaders watch everything.
+
+    A supervisor's line only: its requests are all visible to them, so no OR with their own requests of other lines
+    (with the OR, SQLite read the whole table for every count on this page)."""
     if user.role == Role.SUPERVISOR and not user.is_superuser:
-        qs = qs.filter(service_line=user.service_line)
-    return qs
+        return Q(**{f"{prefix}service_line": user.service_line})
+    return visibility_q(user, prefix) or Q()
+
+
+def console_scope(user: User) -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.filter(console_scope_q(user))
 
 
 def _local_midnight(now: datetime) -> datetime:
@@ -51,19 +62,23 @@ def _local_midnight(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def breaches_chart(scope: QuerySet[ServiceRequest], *, today: datetime, days: int = 30) -> charts.Chart:
-    """SLA breaches per day over the last ``days`` days (today included), counted once per target breached."""
+def _cards(qs: QuerySet[ServiceRequest], now: datetime) -> list[str]:
+    return request_cards(decorate(qs.with_page_columns()[:20], now))
+
+
+def breaches_chart(scope: Q, *, today: datetime, days: int = 30) -> charts.Chart:
+    """SLA breaches per day over the last ``days`` days (today included), counted once per target breached.
+    `scope` is console_scope_q(user, "request__")."""
     first = (today - timedelta(days=days - 1)).date()
     per_day = dict(
-        Event.objects.filter(
-            kind=EventKind.SLA_BREACH, created_at__gte=today - timedelta(days=days - 1), request__in=scope
-        )
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        Event.objects.filter(scope, kind=EventKind.SLA_BREACH, created_at__gte=today - timedelta(days=days - 1))
+        .annotate(day=time_bucket("created_at", [today - timedelta(days=days - 1 - i) for i in range(days)]))
         .values("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
     day_list = [first + timedelta(days=i) for i in range(days)]
+    per_day = {day_list[i]: n for i, n in per_day.items()}
     return charts.line(
         "breaches",
         _("近30天超时"),
@@ -72,18 +87,19 @@ def breaches_chart(scope: QuerySet[ServiceRequest], *, today: datetime, days: in
     )
 
 
-def satisfaction_chart(scope: QuerySet[ServiceRequest], *, month: datetime, months: int = 6) -> charts.Chart:
-    """The share of ratings of 4 or 5 per month over the last ``months`` months (this one included)."""
+def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.Chart:
+    """The share of ratings of 4 or 5 per month over the last ``months`` months (this one included).
+    `scope` is console_scope_q(user, "request__")."""
     starts = [month]
     for _i in range(months - 1):
         starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
     rows = (
-        Feedback.objects.filter(request__in=scope, created_at__gte=starts[0])
-        .annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        Feedback.objects.filter(scope, created_at__gte=starts[0])
+        .annotate(month=time_bucket("created_at", starts))
         .values("month")
         .annotate(n=Count("id"), satisfied=Count("id", filter=Q(rating__gte=4)))
     )
-    by_month = {(r["month"].year, r["month"].month): r for r in rows}
+    by_month = {(starts[r["month"]].year, starts[r["month"]].month): r for r in rows}
     values = []
     for start in starts:
         r = by_month.get((start.year, start.month))
@@ -102,40 +118,44 @@ def console(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     now = timezone.now()
     scope = console_scope(user)
-    open_qs = scope.filter(status__in=OPEN_STATUSES)
+    open_qs = scope.filter(is_open=True)
     status_labels = dict(Status.choices)
     line_labels = dict(ServiceLine.choices)
-    by_status = [
-        {"label": status_labels.get(r["status"], r["status"]), "n": r["n"], "status": r["status"]}
-        for r in open_qs.values("status").annotate(n=Count("id")).order_by("status")
-    ]
-    by_line = [
-        {"label": line_labels.get(r["service_line"], r["service_line"]), "n": r["n"]}
-        for r in open_qs.values("service_line").annotate(n=Count("id")).order_by("service_line")
-    ]
-    by_contractor = [
-        {"label": r["contractor__name"] or _("未分派（待管理处室处理）"), "n": r["n"]}
-        for r in open_qs.values("contractor__name").annotate(n=Count("id")).order_by("-n", "contractor__name")
-    ]
-    due_soon = decorate(
-        open_qs.exclude(status=Status.PENDING_APPROVAL)
-        .annotate(next_due=NEXT_DUE)
-        .filter(next_due__gte=now, next_due__lt=now + timedelta(hours=1), paused_at__isnull=True)
-        .with_list_relations()
-        .order_by("next_due")[:20],
-        now,
+    # One pass over an index of the open requests for the three tables of counts; contractors named afterwards.
+    # The contractor is grouped as an expression so that SQLite reads the status index (which holds every column
+    # here) instead of scanning the whole contractor index in order to skip sorting the groups.
+    counts = list(
+        scope.filter(status__in=OPEN_STATUSES)
+        .annotate(contractor_key=Coalesce("contractor_id", Value(0)))
+        .values("status", "service_line", "contractor_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    names = dict(Contractor.objects.filter(pk__in={r["contractor_key"] for r in counts}).values_list("pk", "name"))
+    tallies: dict[str, Counter[Any]] = {key: Counter() for key in ("status", "service_line", "contractor_key")}
+    for r in counts:
+        for key, tally in tallies.items():
+            tally[r[key]] += r["n"]
+    by_status = [{"label": status_labels.get(k, k), "n": n, "status": k} for k, n in sorted(tallies["status"].items())]
+    by_line = [{"label": line_labels.get(k, k), "n": n} for k, n in sorted(tallies["service_line"].items())]
+    by_contractor = sorted(
+        (
+            {"label": names.get(k) or _("未分派（待管理处室处理）"), "n": n}
+            for k, n in tallies["contractor_key"].items()
+        ),
+        key=lambda r: (-r["n"], str(r["label"])),
+    )
+    due_soon = open_qs.exclude(status=Status.PENDING_APPROVAL).filter(
+        queue_due__gte=now, queue_due__lt=now + timedelta(hours=1), paused_at__isnull=True
     )
     today = _local_midnight(now)
-    breached_today = decorate(
-        scope.filter(events__kind=EventKind.SLA_BREACH, events__created_at__gte=today)
-        .distinct()
-        .with_list_relations()
-        .order_by("-created_at")[:20],
-        now,
-    )
-    unrouted = decorate(open_qs.filter(contractor__isnull=True).with_list_relations().order_by("created_at")[:20], now)
+    # The breach events of today first (their time index), then the requests: joining the events of every request
+    # in scope and de-duplicating cost 1.3 s at 100k on SQLite.
+    breached_ids = Event.objects.filter(kind=EventKind.SLA_BREACH, created_at__gte=today).values("request_id")
+    breached_today = scope.filter(pk__in=breached_ids)
+    unrouted = open_qs.filter(contractor__isnull=True)
     month = today.replace(day=1)
-    feedback_qs = Feedback.objects.filter(request__in=scope, created_at__gte=month)
+    feedback_qs = Feedback.objects.filter(console_scope_q(user, "request__") & Q(created_at__gte=month))
     sat = feedback_qs.aggregate(n=Count("id"), avg=Avg("rating"), satisfied=Count("id", filter=Q(rating__gte=4)))
     sat["percent"] = round(100 * sat["satisfied"] / sat["n"]) if sat["n"] else None
     sat["target"] = settings.SERVICEDESK["SATISFIED_TARGET_PERCENT"]
@@ -155,8 +175,8 @@ def console(request: HttpRequest) -> HttpResponse:
             [(_("请求"), [r["n"] for r in by_contractor])],
             horizontal=True,
         ),
-        breaches_chart(scope, today=today),
-        satisfaction_chart(scope, month=month),
+        breaches_chart(console_scope_q(user, "request__"), today=today),
+        satisfaction_chart(console_scope_q(user, "request__"), month=month),
     ]
     return page(
         request,
@@ -166,9 +186,9 @@ def console(request: HttpRequest) -> HttpResponse:
             "by_status": by_status,
             "by_line": by_line,
             "by_contractor": by_contractor,
-            "due_soon": due_soon,
-            "breached_today": breached_today,
-            "unrouted": unrouted,
+            "due_soon": _cards(due_soon.order_by("queue_due"), now),
+            "breached_today": _cards(breached_today.order_by("-created_at"), now),
+            "unrouted": _cards(unrouted.order_by("created_at"), now),
             "sat": sat,
             "recent": recent,
             "open_complaints": open_complaints,

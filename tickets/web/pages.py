@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -22,13 +21,15 @@ from tickets import selectors
 from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Attachment, ServiceRequest, Status
-from tickets.registry import get_kind
+from tickets.querysets import own_q
+from tickets.registry import find_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
 from tickets.services.transitions import allowed_actions, transition
 from tickets.web import deadline_notes
 from tickets.web import forms as f
 from tickets.web.common import ACTION_TEXT, decorate, errors_to_form, page
+from tickets.web.rows import request_cards
 
 # Actions that need input, and the form that takes it. The rest are one button.
 ACTION_FORMS: dict[str, type] = {
@@ -59,7 +60,7 @@ def _form_for(action: str, req: ServiceRequest, data: Any = None, files: Any = N
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    qs = selectors.request_list(user=user).filter(Q(requester=user) | Q(filed_by=user))  # type: ignore[arg-type]
+    qs = selectors.request_page_rows(user=user).filter(own_q(user))  # type: ignore[arg-type]
     state = request.GET.get("state", "open")
     if state == "open":
         qs = qs.exclude(status__in=[Status.CLOSED, Status.CANCELLED, Status.REJECTED])
@@ -70,7 +71,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "tickets/request_list.html",
-        {"page_obj": page_obj, "rows": decorate(page_obj.object_list), "state": state},
+        {"page_obj": page_obj, "rows": request_cards(decorate(page_obj.object_list)), "state": state},
     )
 
 
@@ -91,14 +92,18 @@ def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str,
         form = bound[1] if bound and bound[0] == "rate" else _form_for("rate", req)
         forms_.insert(0, {"action": "rate", "label": _("确认并评价"), "form": form, "danger": False})
     events = [e for e in req.events.all() if staff or not e.changes.get("internal")]
+    kind = find_kind(req.kind)
+    step_labels = kind.step_labels if kind is not None else {}
     for e in events:
-        e.action_label = ACTION_TEXT.get(e.action, "")  # type: ignore[attr-defined]
+        # A core action's label, or the label the request's kind gives its module's own step.
+        label = ACTION_TEXT.get(e.action) or step_labels.get(e.changes.get("step") or e.action, "")
+        e.action_label = label  # type: ignore[attr-defined]
         e.deadline_words = deadline_notes.describe(e.changes.get("deadline_notes"))  # type: ignore[attr-defined]
     module_url = ""
     try:
-        name = get_kind(req.kind).detail_url_name
+        name = kind.detail_url_name if kind is not None else ""
         module_url = reverse(name, args=[req.pk]) if name else ""
-    except (LookupError, NoReverseMatch):
+    except NoReverseMatch:
         module_url = ""
     comment_form = bound[1] if bound and bound[0] == "comment" else f.CommentForm(prefix="comment")
     if not staff:

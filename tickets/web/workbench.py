@@ -7,16 +7,19 @@ from typing import Any
 
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets import selectors
 from tickets.models import OPEN_STATUSES, Building, ServiceRequest, Status, Urgency, User
+from tickets.querysets import BREACHED_Q
 from tickets.services.transitions import allowed_actions
-from tickets.web.common import ACTION_TEXT, NEXT_DUE, decorate, is_bureau, is_contractor, page, role_required
+from tickets.web.common import ACTION_TEXT, decorate, is_bureau, is_contractor, page, role_required
+from tickets.web.rows import queue_rows
 
 QUICK = ("accept", "start", "resume")  # one-tap actions offered on the queue row itself
 
@@ -57,11 +60,9 @@ class QueueFilter(django_filters.FilterSet):
     def filter_sla(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         now = timezone.now()
         if value == "overdue":
-            return qs.filter(
-                Q(response_breached=True) | Q(arrival_breached=True) | Q(resolution_breached=True) | Q(next_due__lt=now)
-            )
+            return qs.filter(BREACHED_Q | Q(queue_due__lt=now))
         if value == "hour":
-            return qs.filter(next_due__gte=now, next_due__lt=now + timedelta(hours=1))
+            return qs.filter(queue_due__gte=now, queue_due__lt=now + timedelta(hours=1))
         return qs
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -77,10 +78,10 @@ class QueueFilter(django_filters.FilterSet):
 
 def queue_queryset(user: User) -> QuerySet[ServiceRequest]:
     return (
-        selectors.request_list(user=user)
-        .filter(status__in=[s for s in OPEN_STATUSES if s != Status.PENDING_APPROVAL])
-        .annotate(next_due=NEXT_DUE)
-        .order_by(F("next_due").asc(nulls_last=True), "created_at", "id")
+        selectors.request_page_rows(user=user)
+        .filter(is_open=True)
+        .exclude(status=Status.PENDING_APPROVAL)
+        .order_by("queue_due", "created_at", "id")
     )
 
 
@@ -109,8 +110,9 @@ def workbench(request: HttpRequest, mine: bool = False) -> HttpResponse:
     rows_qs = flt.qs if flt.is_bound else qs
     page_obj = Paginator(rows_qs, 50).get_page(request.GET.get("page"))
     rows = _with_quick(decorate(page_obj.object_list), user)
+    html = queue_rows(rows, csrf_token=get_token(request), back_url=request.get_full_path())
     template = "tickets/workbench.html"
-    context = {"filter": flt, "page_obj": page_obj, "rows": rows, "mine": mine}
+    context = {"filter": flt, "page_obj": page_obj, "rows": html, "mine": mine}
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
         return render(request, "tickets/_queue.html", context)
     return page(request, template, context)
@@ -119,6 +121,8 @@ def workbench(request: HttpRequest, mine: bool = False) -> HttpResponse:
 def queue_row(request: HttpRequest, pk: int, message: str = "") -> HttpResponse:
     """One row of the queue after a quick action (htmx swaps it in place)."""
     user: Any = request.user
-    req = get_object_or_404(selectors.request_list(user=user), pk=pk)
-    row = _with_quick(decorate([req]), user)[0]
-    return render(request, "tickets/_queue_row.html", {"r": row, "row_message": message})
+    req = get_object_or_404(selectors.request_page_rows(user=user), pk=pk)
+    rows = _with_quick(decorate([req]), user)
+    return HttpResponse(
+        queue_rows(rows, csrf_token=get_token(request), back_url=request.get_full_path(), message=message)[0]
+    )
