@@ -78,7 +78,7 @@ def test_database_refuses_raw_update_and_delete_of_events(world, sql):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_database_refuses_truncate_of_events(world):
-    """Migration 0010: a statement-level trigger. The test session turns off the allowance that lets transactional
+    """Migration 0011: a statement-level trigger. The test session turns off the allowance that lets transactional
     tests empty the test database."""
     event = file_leak(world).events.get()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
