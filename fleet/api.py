@@ -38,7 +38,7 @@ from fleet.models import (
     VehicleRecord,
     VehicleTrip,
 )
-from fleet.permissions import trip_actions
+from fleet.steps import trip_actions
 from tickets.models import Category, Compound, User
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 

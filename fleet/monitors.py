@@ -30,7 +30,7 @@ from fleet.models import (
     VehicleStatus,
     VehicleTrip,
 )
-from fleet.services import trip_is_approved
+from fleet.steps import trip_is_approved
 from tickets.services.deadlines import office_calendar
 from tickets.sla.clock import WorkCalendar, is_working_day, working_minutes_between
 

@@ -21,6 +21,7 @@ from fleet import permissions as perms
 from fleet import reports, selectors, services
 from fleet.api import board_window
 from fleet.models import TripStage, VehicleTrip
+from fleet.steps import trip_actions
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 
 
@@ -69,7 +70,7 @@ def trip_apply(request: HttpRequest) -> HttpResponse:
 @login_required
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     trip = _trip(request, pk)
-    actions = perms.trip_actions(trip, request.user)
+    actions = trip_actions(trip, request.user)
     ctx: dict[str, Any] = {
         "trip": trip,
         "actions": actions,
@@ -138,7 +139,7 @@ def _step_failed(request: HttpRequest, trip: VehicleTrip, step: str, form: Form,
     trip = _trip(request, trip.pk)
     ctx: dict[str, Any] = {
         "trip": trip,
-        "actions": perms.trip_actions(trip, request.user),
+        "actions": trip_actions(trip, request.user),
         "failed_step": step,
         "step_form": form,
     }
@@ -165,7 +166,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         for t in selectors.trip_list(user=request.user)
         .filter(emergency=True)
         .exclude(stage__in=[TripStage.CANCELLED, TripStage.REJECTED])[:100]
-        if "approve_posthoc" in perms.trip_actions(t, request.user)
+        if "approve_posthoc" in trip_actions(t, request.user)
     ]
     return render(request, "fleet/approvals.html", {"trips": trips, "posthoc": posthoc})
 

@@ -17,6 +17,27 @@ class TicketsConfig(AppConfig):
         pre_save.connect(revoke_tokens_on_password_change, sender="tickets.User", dispatch_uid="revoke-tokens")
 
         # The core's own kind; modules register theirs in their AppConfig.ready().
+        new = "request-new?"
         registry.register_kind(
-            registry.RequestKind(key="property", label=_("物业服务"), service_line=ServiceLine.PROPERTY)
+            registry.RequestKind(
+                key="property",
+                label=_("物业服务"),
+                service_line=ServiceLine.PROPERTY,
+                tiles=(
+                    registry.Tile(
+                        "repair", _("报修"), _("修"), _("水电、空调、门窗"), new + "line=property&root=repair", order=10
+                    ),
+                    registry.Tile(
+                        "cleaning",
+                        _("保洁"),
+                        _("洁"),
+                        _("办公区与公共区域"),
+                        new + "line=property&root=cleaning",
+                        order=20,
+                    ),
+                    registry.Tile(
+                        "complaint", _("投诉建议"), _("诉"), _("对服务的意见"), new + "root=complaint", order=90
+                    ),
+                ),
+            )
         )

@@ -169,6 +169,20 @@ def test_ids_beyond_64_bits_in_paths_are_not_found(world, api):
     for path in ("scorecards", "inspections"):
         assert dave.get(f"/api/v1/assessment/{path}/{HUGE}/").status_code == 404
     assert dave.get(f"/api/v1/assessment/contracts/{HUGE}/rollup/").status_code == 404
+    assert dave.get(f"/api/v1/reports/exports/{HUGE}/").status_code == 404
+
+
+def test_ids_beyond_64_bits_in_page_addresses_are_not_found(world, client):
+    client.force_login(world.dave)
+    for path in (
+        f"/reports/scorecards/{HUGE}/",
+        f"/reports/inspections/{HUGE}/",
+        f"/reports/inspections/photos/{HUGE}/",
+        f"/reports/scorecards/contracts/{HUGE}/rollup/",
+        f"/reports/exports/{HUGE}/",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/reports/scorecards/appeals/{HUGE}/answer/", {}).status_code == 404
 
 
 def test_rollup_page_with_digits_that_are_not_ascii(world, client):

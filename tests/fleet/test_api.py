@@ -148,9 +148,12 @@ def test_denials(fleet, api, apply, approved):
         format="json",
     )
     assert r.status_code == 403
-    # the core's own endpoint cannot skip the trip's steps
+    # the core's own endpoint cannot skip the trip's steps: fleet owns accept (409, nothing written)
+    events = trip.request.events.count()
     r = api(fleet.dan).post(f"/api/v1/requests/{trip.request_id}/accept/", format="json")
-    assert r.status_code == 400
+    assert r.status_code == 409
+    assert r.data["detail"] == "“公务用车”的“受理”请在其业务页面办理。"
+    assert trip.request.events.count() == events
 
 
 def test_lists_cost_a_fixed_number_of_queries(fleet, api, apply, approved, django_assert_max_num_queries):

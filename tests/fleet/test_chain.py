@@ -146,13 +146,16 @@ def test_emergency_trip_is_used_first_and_approved_after(fleet):
     assert trip.emergency and trip.stage == TripStage.APPROVED and trip.request.status == Status.SUBMITTED
     assert not services.trip_is_approved(trip)
     services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.van, driver=fleet.ding, now=at(3, 14, 1, 55))
+    events = Event.objects.count()
     with pytest.raises(ActionForbidden):  # the bureau cannot go before the unit
         services.trip_approve_posthoc(trip=trip, actor=w.vic, now=at(3, 16, 9))
+    assert Event.objects.count() == events and not trip.approvals.exists()
     services.trip_approve(trip=trip, actor=w.uma, now=at(3, 16, 9))  # trip_approve routes emergencies here
     services.trip_approve_posthoc(trip=trip, actor=w.vic, now=at(3, 16, 10))
     trip.refresh_from_db()
     assert [(a.level, a.post_hoc) for a in trip.approvals.all()] == [("unit", True), ("bureau", True)]
     assert services.trip_is_approved(trip)
+    assert [e.changes["step"] for e in Event.objects.filter(action="approve_posthoc")] == ["approve_posthoc"] * 2
     with pytest.raises(TransitionNotAllowed):
         services.trip_approve_posthoc(trip=trip, actor=w.vic, now=at(3, 16, 11))
 
@@ -298,9 +301,11 @@ def test_only_the_trips_driver_or_dispatcher_records_out_and_return(fleet, appro
 
 def test_core_path_cannot_skip_the_trip_steps(fleet, approved):
     trip = approved()
-    with pytest.raises(ValidationError):
+    events = Event.objects.count()
+    with pytest.raises(TransitionNotAllowed, match="请在其业务页面办理"):
         transition(request=trip.request_id, action="accept", actor=fleet.dan, now=at(3, 10, 10))
     assert ServiceRequest.objects.get(pk=trip.request_id).status == Status.SUBMITTED
+    assert Event.objects.count() == events
 
 
 def test_database_refuses_overlap_even_without_the_python_check(fleet, approved):

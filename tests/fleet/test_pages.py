@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import time_machine
 from django.test import Client
 
@@ -115,3 +117,36 @@ def test_vehicle_file_and_report_pages(fleet):
     assert r.status_code == 200 and "京A·G0001" in r.content.decode()
     x = vic.get("/fleet/reports/?start=2026-03-01&end=2026-03-31&format=xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_home_tile_and_navigation_come_from_fleets_kinds(fleet):
+    """The registry's entries of fleet's kinds, per role and service line: each link shown is a page that opens."""
+    w = fleet.w
+    home = _client(w.alice).get("/").content.decode()
+    assert '<span class="tile-label">用车</span>' in home and 'href="/fleet/apply/"' in home
+    assert '<a href="/fleet/">我的用车</a>' in home and "调度台" not in home
+    expected = {
+        w.uma: ["/fleet/", "/fleet/approvals/"],
+        w.vic: ["/fleet/approvals/", "/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.dan: ["/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.du.user: ["/fleet/driver/"],
+        w.carol: [],  # the property supervisor
+        w.bob: [],  # the property dispatcher
+        w.wang: [],  # a property worker
+    }
+    for user, links in expected.items():
+        client = _client(user)
+        page = client.get("/requests/").content.decode()
+        shown = [href for href in re.findall(r'<a href="(/fleet/[^"]*)">', page)]
+        assert shown == links, user
+        assert all(client.get(href).status_code == 200 for href in shown), user
+
+
+def test_core_filing_page_leaves_trips_to_fleet(fleet):
+    """Fleet owns the filing of its kinds: the core's form neither lists a trip category nor takes one."""
+    alice = _client(fleet.w.alice)
+    page = alice.get("/requests/new/").content.decode()
+    trip_category = fleet.ref.trip_category.pk
+    assert f"?category={trip_category}" not in page and f"?category={fleet.w.leak.pk}" in page
+    step = alice.get(f"/requests/new/?category={trip_category}&compound={fleet.w.compound.pk}&step=3")
+    assert step.status_code == 200 and 'name="title"' not in step.content.decode()  # back to choosing a category

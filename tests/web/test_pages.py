@@ -65,8 +65,9 @@ def test_log_in_keeps_username_and_says_what_is_wrong(world, as_user):
 
 
 def test_home_has_one_entry_per_service_line(world, as_user):
+    """The tiles come from the registry: the core's own (repair, cleaning, complaints) and each module's."""
     html = as_user(world.alice).get(reverse("home")).content.decode()
-    for label in ("报修", "保洁", "用车", "报餐", "办公用房", "投诉建议"):
+    for label in ("报修", "保洁", "用车", "报餐", "投诉建议"):
         assert f'<span class="tile-label">{label}</span>' in html
     assert 'href="/fleet/apply/"' in html
 

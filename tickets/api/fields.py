@@ -1,4 +1,4 @@
-"""Typed input fields shared by the APIs: ids that fit the database, months as YYYY-MM."""
+"""Typed input shared by the APIs and pages: ids that fit the database, months as YYYY-MM."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -49,3 +52,11 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value: date) -> str:
         return value.strftime("%Y-%m")
+
+
+def visible_or_404[M: Model](qs: QuerySet[M], pk: int, **lookups: Any) -> M:
+    """The row, or 404 if the caller may not see it or the id cannot exist (beyond 64 bits the database
+    driver would fail rather than find nothing)."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    return get_object_or_404(qs, pk=pk, **lookups)

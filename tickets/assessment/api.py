@@ -9,9 +9,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +18,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tickets.api.fields import MAX_ID
 from tickets.assessment import inspections, schemes, scorecards, selectors
 from tickets.assessment import serializers as s
 from tickets.assessment.models import ChecklistTemplate, Scorecard, ScorecardAppeal, ScoringScheme
@@ -37,13 +34,6 @@ from tickets.reports.api import ReportAPIView
 from tickets.reports.params import ReportForbidden, report_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def get_visible[M: Model](qs: QuerySet[M], pk: int) -> M:
-    """The row, or 404 if the caller may not see it or the id cannot exist."""
-    if not 0 < pk <= MAX_ID:
-        raise Http404
-    return get_object_or_404(qs, pk=pk)
 
 
 def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
@@ -132,13 +122,15 @@ class InspectionListView(ReportAPIView):
             inspected_at=v.get("inspected_at"),
             photos=photos,
         )
-        return Response(s.InspectionOut(get_visible(_inspections(request.user), inspection.pk)).data, status=201)
+        return Response(
+            s.InspectionOut(selectors.visible_or_404(_inspections(request.user), inspection.pk)).data, status=201
+        )
 
 
 class InspectionDetailView(ReportAPIView):
     @extend_schema(operation_id="assessment_inspection", summary="One inspection", responses=s.InspectionOut)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.InspectionOut(get_visible(_inspections(request.user), pk)).data)
+        return Response(s.InspectionOut(selectors.visible_or_404(_inspections(request.user), pk)).data)
 
 
 # --- scorecards --------------------------------------------------------------------------------------------
@@ -170,7 +162,7 @@ class ScorecardListView(ReportAPIView):
 
 
 def _card(request: Request, pk: int) -> Scorecard:
-    return get_visible(selectors.scorecards_visible_to(request.user), pk)  # type: ignore[arg-type]
+    return selectors.visible_or_404(selectors.scorecards_visible_to(request.user), pk)  # type: ignore[arg-type]
 
 
 def _assessed_card(request: Request, pk: int) -> Scorecard:
@@ -272,13 +264,12 @@ class AppealAnswerView(ReportAPIView):
         operation_id="assessment_appeal_answer", summary="Answer an appeal", request=s.AnswerIn, responses=s.AppealOut
     )
     def post(self, request: Request, pk: int) -> Response:
-        appeal = get_visible(ScorecardAppeal.objects.select_related("contract"), pk)
+        appeal = selectors.visible_or_404(ScorecardAppeal.objects.select_related("contract"), pk)
         # Only who may see the month's scorecards learns that the appeal exists.
+        user: Any = request.user
         if (
-            not selectors.scorecards_visible_to(request.user)
-            .filter(  # type: ignore[arg-type]
-                contract_id=appeal.contract_id, month=appeal.month
-            )
+            not selectors.scorecards_visible_to(user)
+            .filter(contract_id=appeal.contract_id, month=appeal.month)
             .exists()
         ):
             raise Http404
@@ -293,7 +284,7 @@ class AppealAnswerView(ReportAPIView):
 
 
 def _contract(request: Request, pk: int) -> Contract:
-    contract = get_visible(Contract.objects.select_related("contractor"), pk)
+    contract = selectors.visible_or_404(Contract.objects.select_related("contractor"), pk)
     if not may_see_contract(request.user, contract):
         raise ActionForbidden(_("您无权查看该合同。"))
     return contract
@@ -316,7 +307,7 @@ class SchemeView(ReportAPIView):
         responses=s.SchemeOut,
     )
     def put(self, request: Request, pk: int) -> Response:
-        contract = get_visible(Contract.objects.all(), pk)
+        contract = selectors.visible_or_404(Contract.objects.all(), pk)
         if not may_assess(request.user, contract):
             raise ActionForbidden(_("您不负责该合同的服务条线。"))
         v = _valid(s.SchemeIn, request.data)
@@ -333,7 +324,7 @@ class RollupView(ReportAPIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         report_scope(request.user)  # type: ignore[arg-type]
-        contract = get_visible(Contract.objects.all(), pk)
+        contract = selectors.visible_or_404(Contract.objects.all(), pk)
         if not may_see_contract(request.user, contract):
             raise ReportForbidden({"contract": _("您无权查看该合同的评分表。")})
         from django.utils import timezone

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from tickets.api.fields import visible_or_404  # noqa: F401 (the views' and the API's look-up)
 from tickets.assessment.models import Inspection, Scorecard
 from tickets.assessment.scoring import HUNDRED, mean, month_bounds, q2
 from tickets.models import Complaint, Contract, Role, ServiceRequest, User
@@ -161,10 +162,12 @@ def indicator_values(
     ).order_by()
     insp = Inspection.objects.filter(contract=contract, inspected_at__gte=start, inspected_at__lt=end).order_by()
     if key:
-        complaint_n = {
+        complaint_n: dict[int | None, int] = {
             r["request__compound"]: r["n"] for r in complaints.values("request__compound").annotate(n=Count("id"))
         }
-        insp_avg = {r["compound"]: r["avg"] for r in insp.values("compound").annotate(avg=Avg("score"))}
+        insp_avg: dict[int | None, Any] = {
+            r["compound"]: r["avg"] for r in insp.values("compound").annotate(avg=Avg("score"))
+        }
         sites: list[int | None] = list(contract.compounds.values_list("pk", flat=True))
     else:
         complaint_n = {None: complaints.count()}

@@ -69,7 +69,7 @@ class InspectionIn(serializers.Serializer):
     building = BoundedPrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
     inspected_at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    results = ResultIn(many=True, max_length=200)
+    results = ResultIn(many=True, max_length=200)  # type: ignore[call-arg]
 
 
 class InspectionMultipartIn(serializers.Serializer):
@@ -133,7 +133,7 @@ class IndicatorIn(serializers.Serializer):
 
 
 class SchemeIn(serializers.Serializer):
-    indicators = IndicatorIn(many=True, max_length=len(Indicator.values))
+    indicators = IndicatorIn(many=True, max_length=len(Indicator.values))  # type: ignore[call-arg]
     lowest_site_rule = serializers.BooleanField(required=False, default=False)
     payment_rule = serializers.ChoiceField(choices=PaymentRule.choices, required=False, default=PaymentRule.THRESHOLD)
     pass_score = _decimal(5, 2, required=False, default=85, min_value=0, max_value=100)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,7 +152,7 @@ def _service_errors(form: rf.InspectionForm, exc: ValidationError) -> None:
 
 @login_required
 def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(selectors.inspections_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    inspection = selectors.visible_or_404(selectors.inspections_visible_to(request.user), pk)  # type: ignore[arg-type]
     results = list(inspection.results.select_related("rectification"))
     photos = list(inspection.photos.all())
     for r in results:
@@ -174,7 +174,7 @@ def inspection_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo of an inspection, to those who may see the inspection; types were sniffed on upload."""
-    photo = get_object_or_404(InspectionPhoto, pk=pk)
+    photo = selectors.visible_or_404(InspectionPhoto.objects.all(), pk)
     if not selectors.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():  # type: ignore[arg-type]
         raise Http404
     return private_download(photo.file, filename=photo.original_name, content_type=photo.content_type)
@@ -211,10 +211,10 @@ SCORECARD_ACTIONS = ("adjust", "penalty", "sign", "revise", "appeal")
 
 
 def _visible_card(request: HttpRequest, pk: int) -> Scorecard:
-    return get_object_or_404(selectors.scorecards_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    return selectors.visible_or_404(selectors.scorecards_visible_to(request.user), pk)  # type: ignore[arg-type]
 
 
-def _line_choices(card: Scorecard, names: dict[int, str]) -> list[tuple[int, str]]:
+def _line_choices(card: Scorecard, names: dict[int | None, str]) -> list[tuple[int, str]]:
     out = []
     for line in card.lines.all():
         site = names.get(line.compound_id, "") if line.compound_id else ""
@@ -227,7 +227,7 @@ def _scorecard_context(
     request: HttpRequest, card: Scorecard, bound: tuple[str, Any] | None = None, error: str = ""
 ) -> dict[str, Any]:
     user: Any = request.user
-    names = dict(Compound.objects.values_list("pk", "name"))
+    names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
     lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
     appeals = list(ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month))
     deadline = (
@@ -314,7 +314,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             raise PermissionDenied(_("只有该合同服务商的调度人员可以申诉。"))
     elif not may_assess(user, card.contract):
         raise PermissionDenied(_("只有负责该服务条线的管理处室可以进行考核。"))
-    names = dict(Compound.objects.values_list("pk", "name"))
+    names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
     form: Any = None
     if action == "adjust":
         form = rf.AdjustForm(request.POST, lines=_line_choices(card, names), prefix="adjust")
@@ -370,7 +370,7 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @login_required
 @require_POST
 def appeal_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal = get_object_or_404(ScorecardAppeal.objects.select_related("contract", "scorecard"), pk=pk)
+    appeal = selectors.visible_or_404(ScorecardAppeal.objects.select_related("contract", "scorecard"), pk)
     user: Any = request.user
     card = (
         selectors.scorecards_visible_to(user)
@@ -421,6 +421,8 @@ def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
     def href(y: int, q: int | None) -> str:
         return f"{url}?year={y}" + (f"&quarter={q}" if q else "")
 
+    before: tuple[int, int | None]
+    after: tuple[int, int | None]
     if quarter is None:
         before, after = (year - 1, None), (year + 1, None)
     else:
@@ -439,7 +441,7 @@ def _period_links(url: str, year: int, quarter: int | None) -> dict[str, Any]:
 def _rollup_for(request: HttpRequest, pk: int) -> tuple[Any, int, int | None, dict[str, Any]]:
     """The contract (404 unless the user may read its scorecards), the period asked for, and the service's
     roll-up of its signed months. Bad periods raise ValidationError."""
-    contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    contract = selectors.visible_or_404(selectors.assessed_contracts_visible_to(request.user), pk)  # type: ignore[arg-type]
     year, quarter = selectors.rollup_period(
         request.GET.get("year"), request.GET.get("quarter"), today=timezone.localdate()
     )
@@ -453,7 +455,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         contract, year, quarter, data = _rollup_for(request, pk)
     except ValidationError as exc:
-        contract = get_object_or_404(selectors.assessed_contracts_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+        contract = selectors.visible_or_404(selectors.assessed_contracts_visible_to(request.user), pk)  # type: ignore[arg-type]
         return page(
             request,
             "tickets/assessment/rollup.html",
@@ -509,4 +511,4 @@ def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     write_rollup(tmp, data, contract=contract, period=_period_label(year, quarter))
     tmp.seek(0)
     name = f"rollup-{contract.code}-{year}" + (f"-Q{quarter}" if quarter else "") + ".xlsx"
-    return FileResponse(tmp, as_attachment=True, filename=name)
+    return FileResponse(tmp, as_attachment=True, filename=name)  # type: ignore[return-value]

@@ -21,7 +21,9 @@ def write_scorecard(out: IO[bytes] | str, card: Scorecard) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = _("考核评分表")
-    names = dict(Compound.objects.filter(pk__in=card.lines.values("compound")).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        Compound.objects.filter(pk__in=card.lines.values("compound")).values_list("pk", "name")
+    )
     headers = [_("院区"), _("指标"), _("计分方式"), _("指标值"), _("计算得分"), _("得分"), _("调整理由")]
     ws.append(headers)
     for cell in ws[1]:

@@ -106,7 +106,8 @@ def _prefixed(q: Q, prefix: str) -> Q:
     clone = Q()
     clone.connector, clone.negated = q.connector, q.negated
     clone.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1]) for child in q.children
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])  # type: ignore[index]
+        for child in q.children
     ]
     return clone
 

@@ -66,7 +66,7 @@ class ReopenOut(serializers.Serializer):
 
 class ReportRowOut(serializers.Serializer):
     key = KeyField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     volume = serializers.IntegerField()
     breached = serializers.IntegerField()
     response = TargetOut()

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.api.fields import visible_or_404
 from tickets.exceptions import ActionForbidden
 from tickets.models import (
     Compound,
@@ -171,7 +172,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
 
 @_guarded
 def export_page(request: HttpRequest, pk: int) -> HttpResponse:
-    export = get_object_or_404(Export, pk=pk, owner=request.user)
+    export = visible_or_404(Export.objects.all(), pk, owner=request.user)
     return render(
         request,
         "tickets/reports/export.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tickets import signals
 from tickets.exceptions import TransitionNotAllowed
 from tickets.models import Complaint, EventKind, Feedback, ServiceRequest, Status, User
+from tickets.registry import find_kind
 from tickets.services import deadlines, notifications
 from tickets.services.common import now_or, record_event
 from tickets.services.permissions import is_bureau_for
@@ -22,7 +23,8 @@ from tickets.sla.clock import add_working_days
 def feedback_submit(
     *, request: ServiceRequest, actor: User, rating: int, comment: str = "", now: datetime | None = None
 ) -> Feedback:
-    """Confirm and rate. A low rating reopens the work and opens a complaint with a callback due."""
+    """Confirm and rate. A low rating reopens the work (when the request's kind allows reopening: a finished trip
+    cannot be driven again) and opens a complaint with a callback due."""
     now = now_or(now)
     low = settings.SERVICEDESK["LOW_RATING"]
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -40,7 +42,9 @@ def feedback_submit(
                 action="rate",
                 status=status,
             )
-        action = "reopen" if rating <= low else "confirm"
+        kind = find_kind(request.kind)
+        reopens = rating <= low and (kind is None or kind.allows("reopen"))
+        action = "reopen" if reopens else "confirm"
         req = transition(request=request, action=action, actor=actor, now=now, note=comment)
         if Feedback.objects.filter(request=req).exists():
             raise TransitionNotAllowed(_("该请求已评价。"), action="rate", status=req.status)

@@ -28,11 +28,12 @@ from tickets.models import (
     Urgency,
     User,
 )
-from tickets.registry import get_kind
+from tickets.registry import GuardCall, find_kind
 from tickets.services import deadlines, notifications
 from tickets.services.common import MAX_TEXT, now_or, record_event
 from tickets.services.permissions import approval_levels
 from tickets.services.routing import find_contract
+from tickets.services.transitions import kind_refusal
 from tickets.sla.calendars import load_work_calendar
 from tickets.sla.clock import compute_deadlines
 
@@ -157,8 +158,12 @@ def request_create(
     kind: str | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    owner: str = "",
 ) -> ServiceRequest:
-    """File a request. A repeated idempotency key returns the request already filed (a double submit)."""
+    """File a request. A repeated idempotency key returns the request already filed (a double submit).
+
+    The kind is asked before anything is written: whether it may be filed here at all (a module that owns
+    "create" files through its own gate, which passes `owner=`), then its guard."""
     now = now_or(now)
     if idempotency_key:
         existing = already_filed(idempotency_key, actor)
@@ -168,10 +173,11 @@ def request_create(
     if not category.active or _has_children(category):
         errors["category"] = [_("请选择一个具体的服务分类。")]
     kind = kind or category.kind
-    try:
-        get_kind(kind)
-    except LookupError:
+    request_kind = find_kind(kind)
+    if request_kind is None:
         errors["kind"] = [_("未知的业务类型：%(kind)s") % {"kind": kind}]
+    elif refusal := kind_refusal(kind=request_kind, action="create", owner=owner, label=_("提交")):
+        raise refusal
     urgency = urgency or category.default_urgency
     if urgency not in Urgency.values:
         errors["urgency"] = [_("紧急程度无效。")]
@@ -188,6 +194,18 @@ def request_create(
         raise ValidationError(errors)
     place = resolve_place(compound=compound, building=building, room=room)
     requester = requester or actor
+    assert request_kind is not None
+    if request_kind.guard is not None:
+        data = {
+            "category": category,
+            "title": title,
+            "description": description,
+            "urgency": urgency,
+            "place": place,
+            "location_detail": location_detail,
+            "requester": requester,
+        }
+        request_kind.guard(GuardCall(request_kind, "create", None, actor, now, owner=owner, data=data))
     preview = sla_preview(category=category, place=place, urgency=urgency, start=now, kind=kind, with_deadlines=False)
     try:
         with transaction.atomic():

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tickets import signals
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
@@ -28,6 +30,7 @@ from tickets.models import (
     Status,
     User,
 )
+from tickets.registry import GuardCall, RequestKind, find_kind, get_kind
 from tickets.services import deadlines, notifications
 from tickets.services.common import now_or, record_event
 from tickets.services.permissions import Party, approval_levels, parties_of
@@ -35,6 +38,7 @@ from tickets.sla.calendars import calendars_cached
 
 S = Status
 P = Party
+StrOrPromise = str | Promise
 OPEN_WORK = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD, S.REOPENED)
 
 
@@ -43,47 +47,70 @@ class Move:
     sources: tuple[Status, ...]
     target: Status | None  # None: the status stays (assign) or is decided by the action (approve)
     parties: frozenset[Party]
+    label: StrOrPromise  # the button's text and the timeline's entry
 
 
 MOVES: dict[str, Move] = {
-    "approve": Move((S.PENDING_APPROVAL,), None, frozenset({P.APPROVER})),
-    "accept": Move((S.SUBMITTED, S.REOPENED), S.ACCEPTED, frozenset({P.CONTRACTOR})),
-    "assign": Move(OPEN_WORK, None, frozenset({P.DISPATCHER, P.BUREAU})),
-    "start": Move((S.ACCEPTED,), S.IN_PROGRESS, frozenset({P.CONTRACTOR})),
-    "hold": Move((S.ACCEPTED, S.IN_PROGRESS), S.ON_HOLD, frozenset({P.CONTRACTOR})),
-    "resume": Move((S.ON_HOLD,), S.IN_PROGRESS, frozenset({P.CONTRACTOR, P.BUREAU})),
-    "resolve": Move((S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED, frozenset({P.CONTRACTOR})),
-    "confirm": Move((S.RESOLVED,), S.CLOSED, frozenset({P.REQUESTER})),
-    "reopen": Move((S.RESOLVED,), S.REOPENED, frozenset({P.REQUESTER, P.BUREAU})),
-    "cancel": Move((S.PENDING_APPROVAL, S.SUBMITTED, S.ACCEPTED), S.CANCELLED, frozenset({P.REQUESTER})),
-    "reject": Move(
-        (S.PENDING_APPROVAL, S.SUBMITTED, S.ACCEPTED, S.REOPENED), S.REJECTED, frozenset({P.BUREAU, P.APPROVER})
+    "approve": Move((S.PENDING_APPROVAL,), None, frozenset({P.APPROVER}), gettext_lazy("审批通过")),
+    "accept": Move((S.SUBMITTED, S.REOPENED), S.ACCEPTED, frozenset({P.CONTRACTOR}), gettext_lazy("受理")),
+    "assign": Move(OPEN_WORK, None, frozenset({P.DISPATCHER, P.BUREAU}), gettext_lazy("派单")),
+    "start": Move((S.ACCEPTED,), S.IN_PROGRESS, frozenset({P.CONTRACTOR}), gettext_lazy("开始处理")),
+    "hold": Move((S.ACCEPTED, S.IN_PROGRESS), S.ON_HOLD, frozenset({P.CONTRACTOR}), gettext_lazy("挂起")),
+    "resume": Move((S.ON_HOLD,), S.IN_PROGRESS, frozenset({P.CONTRACTOR, P.BUREAU}), gettext_lazy("恢复处理")),
+    "resolve": Move((S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED, frozenset({P.CONTRACTOR}), gettext_lazy("办结")),
+    "confirm": Move((S.RESOLVED,), S.CLOSED, frozenset({P.REQUESTER}), gettext_lazy("确认")),
+    "reopen": Move((S.RESOLVED,), S.REOPENED, frozenset({P.REQUESTER, P.BUREAU}), gettext_lazy("重开")),
+    "cancel": Move(
+        (S.PENDING_APPROVAL, S.SUBMITTED, S.ACCEPTED), S.CANCELLED, frozenset({P.REQUESTER}), gettext_lazy("取消")
     ),
-    "reassign": Move(OPEN_WORK, S.SUBMITTED, frozenset({P.BUREAU})),
-    "close": Move((S.RESOLVED,), S.CLOSED, frozenset({P.BUREAU, P.SYSTEM})),
-}
-
-ACTION_LABELS = {
-    "approve": "审批通过",
-    "accept": "受理",
-    "assign": "派单",
-    "start": "开始处理",
-    "hold": "挂起",
-    "resume": "恢复处理",
-    "resolve": "办结",
-    "confirm": "确认",
-    "reopen": "重开",
-    "cancel": "取消",
-    "reject": "驳回",
-    "reassign": "改派",
-    "close": "关闭",
+    "reject": Move(
+        (S.PENDING_APPROVAL, S.SUBMITTED, S.ACCEPTED, S.REOPENED),
+        S.REJECTED,
+        frozenset({P.BUREAU, P.APPROVER}),
+        gettext_lazy("驳回"),
+    ),
+    "reassign": Move(OPEN_WORK, S.SUBMITTED, frozenset({P.BUREAU}), gettext_lazy("改派")),
+    "close": Move((S.RESOLVED,), S.CLOSED, frozenset({P.BUREAU, P.SYSTEM}), gettext_lazy("关闭")),
 }
 
 
-def allowed_actions(request: ServiceRequest, user: User | None) -> list[str]:
-    """The actions this user may take now: what the pages and the API offer as buttons."""
+def allowed_actions(request: ServiceRequest, user: User | None, *, now: datetime | None = None) -> list[str]:
+    """The actions this user may take now through the core's pages and API: what they offer as buttons.
+
+    Leaves out what the request's kind does not allow, owns (its module's pages offer those) or refuses."""
     parties = parties_of(user, request)
-    return [name for name, move in MOVES.items() if request.status in move.sources and parties & move.parties]
+    kind = find_kind(request.kind)
+    offered = []
+    for name, move in MOVES.items():
+        if request.status not in move.sources or not parties & move.parties:
+            continue
+        if kind is not None and (not kind.allows(name) or kind.owns(name)):
+            continue
+        if kind is not None and kind.guard is not None:
+            call = GuardCall(kind, name, request, user, now_or(now), owner="", probe=True)
+            try:
+                kind.guard(call)
+            except (TransitionNotAllowed, ActionForbidden):
+                continue
+        offered.append(name)
+    return offered
+
+
+def kind_refusal(
+    *, kind: RequestKind, action: str, owner: str, label: StrOrPromise, status: str = ""
+) -> TransitionNotAllowed | None:
+    """The 409 for an action the kind does not allow at all, or owns and was not asked through its owner."""
+    if not kind.allows(action):
+        return TransitionNotAllowed(
+            _("“%(kind)s”不能%(action)s。") % {"kind": kind.label, "action": label}, action=action, status=status
+        )
+    if kind.owns(action) and owner != kind.owner:
+        return TransitionNotAllowed(
+            _("“%(kind)s”的“%(action)s”请在其业务页面办理。") % {"kind": kind.label, "action": label},
+            action=action,
+            status=status,
+        )
+    return None
 
 
 def transition(
@@ -97,9 +124,13 @@ def transition(
     assignee: User | None = None,
     contract: Contract | None = None,
     system_reason: str = "",
+    owner: str = "",
 ) -> ServiceRequest:
     """Take `action` on the request for `actor` (None: the system). Raises TransitionNotAllowed (409),
-    ActionForbidden (403) or ValidationError (400); on any error nothing is written."""
+    ActionForbidden (403) or ValidationError (400); on any error nothing is written.
+
+    The request's kind is asked first (what it allows, what only its module's gate may take: that gate passes
+    `owner=`), then the table, then the kind's guard: all before the first write."""
     now = now_or(now)
     move = MOVES.get(action)
     if move is None:
@@ -112,16 +143,22 @@ def transition(
             .select_related("category", "policy_version", "calendar", "contractor")
             .get(pk=pk)
         )
+        request_kind = get_kind(req.kind)
+        refusal = kind_refusal(kind=request_kind, action=action, owner=owner, label=move.label, status=req.status)
+        if refusal is not None:
+            raise refusal
         parties = parties_of(actor, req)
         if not parties & move.parties:
-            raise ActionForbidden(_("您无权对该请求执行“%(action)s”。") % {"action": _(ACTION_LABELS[action])})
+            raise ActionForbidden(_("您无权对该请求执行“%(action)s”。") % {"action": move.label})
         if req.status not in move.sources:
             raise TransitionNotAllowed(
                 _("请求当前状态为“%(status)s”，不能%(action)s。")
-                % {"status": req.get_status_display(), "action": _(ACTION_LABELS[action])},
+                % {"status": req.get_status_display(), "action": move.label},
                 action=action,
                 status=req.status,
             )
+        if request_kind.guard is not None:
+            request_kind.guard(GuardCall(request_kind, action, req, actor, now, owner=owner))
         from_status = req.status
         before = deadlines.snapshot(req)
         changed: set[str] = set()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from tickets.api.serializers import sla_state
 from tickets.models import OPEN_STATUSES, ServiceRequest, Status, Urgency, User
 from tickets.selectors import notifications_for
+from tickets.services.transitions import MOVES
 
 TARGET_LABELS = {
     "response": gettext_lazy("受理时限"),
@@ -27,23 +28,8 @@ TARGET_LABELS = {
 }
 SLA_LABELS = {"green": gettext_lazy("正常"), "yellow": gettext_lazy("预警"), "red": gettext_lazy("超时")}
 
-# Button texts of the transition table (tickets.services.transitions.ACTION_LABELS), marked for translation here
-# so that the gate's own messages, which translate the same words, are translated too.
-ACTION_TEXT = {
-    "approve": gettext_lazy("审批通过"),
-    "accept": gettext_lazy("受理"),
-    "assign": gettext_lazy("派单"),
-    "start": gettext_lazy("开始处理"),
-    "hold": gettext_lazy("挂起"),
-    "resume": gettext_lazy("恢复处理"),
-    "resolve": gettext_lazy("办结"),
-    "confirm": gettext_lazy("确认"),
-    "reopen": gettext_lazy("重开"),
-    "cancel": gettext_lazy("取消"),
-    "reject": gettext_lazy("驳回"),
-    "reassign": gettext_lazy("改派"),
-    "close": gettext_lazy("关闭"),
-}
+# Button texts: the transition table's labels.
+ACTION_TEXT = {name: move.label for name, move in MOVES.items()}
 
 
 def is_bureau(user: User) -> bool:

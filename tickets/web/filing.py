@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,60 +13,22 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tickets.models import Category, Room, ServiceLine, Urgency
+from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.models import Category, Room, ServiceLine, Urgency, User
+from tickets.registry import Entry, find_kind, home_tiles_for
 from tickets.services import comments, requests
 from tickets.services.drafts import MAX_PHOTOS, PhotoDrafts
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
 from tickets.web.forms import FileRequestForm, LocationForm
 
 
-@dataclass(frozen=True)
-class Tile:
-    key: str
-    label: Any
-    glyph: Any
-    hint: Any
-    href: str
-
-
-def home_tiles() -> list[Tile]:
-    new = reverse("request-new")
-    return [
-        Tile(
-            "repair",
-            gettext_lazy("报修"),
-            gettext_lazy("修"),
-            gettext_lazy("水电、空调、门窗"),
-            f"{new}?line=property&root=repair",
-        ),
-        Tile(
-            "cleaning",
-            gettext_lazy("保洁"),
-            gettext_lazy("洁"),
-            gettext_lazy("办公区与公共区域"),
-            f"{new}?line=property&root=cleaning",
-        ),
-        # The fleet module owns trip requests; link by path so this page does not depend on its URL names.
-        Tile("vehicles", gettext_lazy("用车"), gettext_lazy("车"), gettext_lazy("公务用车申请"), "/fleet/apply/"),
-        Tile("meals", gettext_lazy("报餐"), gettext_lazy("餐"), gettext_lazy("食堂报餐与意见"), f"{new}?line=canteen"),
-        Tile(
-            "office",
-            gettext_lazy("办公用房"),
-            gettext_lazy("房"),
-            gettext_lazy("用房申请与调整"),
-            f"{new}?line=office_space",
-        ),
-        Tile(
-            "complaint",
-            gettext_lazy("投诉建议"),
-            gettext_lazy("诉"),
-            gettext_lazy("对服务的意见"),
-            f"{new}?root=complaint",
-        ),
-    ]
+def home_tiles(user: User) -> list[Entry]:
+    """The tiles every registered kind declares for this user (the core's own kind declares repair, cleaning and
+    complaints; each module its own)."""
+    return home_tiles_for(user)
 
 
 @login_required
@@ -77,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
     if is_bureau(user):  # type: ignore[arg-type]
         return redirect("console")  # the bureau manages: its home is the console, filing is a link there
-    return page(request, "tickets/home.html", {"tiles": home_tiles(), "show_console": is_bureau(user)})  # type: ignore[arg-type]
+    return page(request, "tickets/home.html", {"tiles": home_tiles(user), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
 
 def category_label(category: Category) -> str:
@@ -97,7 +58,7 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
             c = by_id[c.parent_id]
         return c
 
-    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line)]
+    leaves = [c for c in cats if c.pk not in parents and (not line or c.service_line == line) and _filed_here(c)]
     root_found = bool(root) and any(top(c).code == root or c.code == root for c in leaves)
     if root_found:
         leaves = [c for c in leaves if top(c).code == root or c.code == root]
@@ -107,6 +68,12 @@ def _leaf_categories(line: str, root: str) -> tuple[list[tuple[str, list[Categor
         c.label = category_label(c)  # type: ignore[attr-defined]
         groups.setdefault(t.pk, (category_label(t), []))[1].append(c)
     return list(groups.values()), root_found
+
+
+def _filed_here(category: Category) -> bool:
+    """Categories of a kind whose module files its own requests (it owns "create") are not offered here."""
+    kind = find_kind(category.kind)
+    return kind is None or not kind.owns("create")
 
 
 PLACE_PARAMS = ("compound", "building", "floor", "room", "scan")
@@ -135,6 +102,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
     category = None
     if category_id.isdigit():
         category = Category.objects.filter(pk=int(category_id), active=True, children__isnull=True).first()
+        if category is not None and not _filed_here(category):
+            category = None
     if category is None:
         groups, root_found = _leaf_categories(line, root)
         keep = urlencode(_place_params(request))
@@ -208,6 +177,8 @@ def _step_describe(
                         comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
             except ValidationError as exc:
                 errors_to_form(form, exc)
+            except (TransitionNotAllowed, ActionForbidden) as exc:  # the kind's guard refused the filing
+                form.add_error(None, exc.message)
             else:
                 drafts.clear()
                 messages.success(request, _("已提交，编号 %(number)s。") % {"number": req.number})

@@ -22,7 +22,7 @@ from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Attachment, ServiceRequest, Status
 from tickets.querysets import own_q
-from tickets.registry import get_kind
+from tickets.registry import find_kind
 from tickets.services import comments, feedback
 from tickets.services.permissions import Party, parties_of
 from tickets.services.transitions import allowed_actions, transition
@@ -92,14 +92,18 @@ def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str,
         form = bound[1] if bound and bound[0] == "rate" else _form_for("rate", req)
         forms_.insert(0, {"action": "rate", "label": _("确认并评价"), "form": form, "danger": False})
     events = [e for e in req.events.all() if staff or not e.changes.get("internal")]
+    kind = find_kind(req.kind)
+    step_labels = kind.step_labels if kind is not None else {}
     for e in events:
-        e.action_label = ACTION_TEXT.get(e.action, "")  # type: ignore[attr-defined]
+        # A core action's label, or the label the request's kind gives its module's own step.
+        label = ACTION_TEXT.get(e.action) or step_labels.get(e.changes.get("step") or e.action, "")
+        e.action_label = label  # type: ignore[attr-defined]
         e.deadline_words = deadline_notes.describe(e.changes.get("deadline_notes"))  # type: ignore[attr-defined]
     module_url = ""
     try:
-        name = get_kind(req.kind).detail_url_name
+        name = kind.detail_url_name if kind is not None else ""
         module_url = reverse(name, args=[req.pk]) if name else ""
-    except (LookupError, NoReverseMatch):
+    except NoReverseMatch:
         module_url = ""
     comment_form = bound[1] if bound and bound[0] == "comment" else f.CommentForm(prefix="comment")
     if not staff:
