@@ -77,7 +77,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         if event is None:  # a repeated idempotency key: the request as it is now
             return Response(self._detail(req.pk).data, status=status.HTTP_201_CREATED)
         # Just filed: its one event, no comments or photos yet, all known without reading them back.
-        req._prefetched_objects_cache = {
+        req._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache, not in the stubs
             name: _known(getattr(req, name).all(), rows)
             for name, rows in (("events", [event]), ("comments", []), ("attachments", []))
         }
