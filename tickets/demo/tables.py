@@ -204,7 +204,7 @@ class Cat:
     name_en: str
     parent: str = ""
     line: str = ServiceLine.PROPERTY
-    kind: str = "property"
+    kind: str = ""  # "": the kind registered for its service line (loaders.kind_for)
     urgency: str = Urgency.NORMAL
     policy: str = ""
     needs_approval: bool = False
@@ -212,12 +212,11 @@ class Cat:
     photos: int = 0
 
 
-class _LineAndKind(TypedDict):
+class _Line(TypedDict):
     line: str
-    kind: str
 
 
-CANTEEN: _LineAndKind = {"line": ServiceLine.CANTEEN, "kind": "canteen_complaint"}
+CANTEEN: _Line = {"line": ServiceLine.CANTEEN}
 ROOM = ("room",)
 CATEGORIES: list[Cat] = [
     Cat("repair", "物业维修", "Repairs"),
