@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from canteen.apps import COMPLAINT_KIND
 from canteen.models import Canteen, DishRating, FoodSample, HeadCount, WasteLog
 from tickets.models import ServiceRequest
+from tickets.reports.cells import safe_row
 
 MAX_DAYS = 400
 
@@ -160,33 +161,33 @@ def anti_waste_xlsx(canteen: Canteen, year: Any, quarter: Any) -> tuple[str, byt
     sheet = book.active
     sheet.title = _("自查表")
     bold = Font(bold=True)
-    sheet.append([_("%(canteen)s 反食品浪费季度自查表") % {"canteen": canteen.name}])
+    sheet.append(safe_row([_("%(canteen)s 反食品浪费季度自查表") % {"canteen": canteen.name}]))
     sheet["A1"].font = bold
-    sheet.append([_("统计期间"), f"{start.isoformat()} — {end.isoformat()}"])
+    sheet.append(safe_row([_("统计期间"), f"{start.isoformat()} — {end.isoformat()}"]))
     sheet.append([])
-    sheet.append([_("月份"), _("记录天数"), _("餐厨垃圾(千克)"), _("就餐人次"), _("人均浪费(克)")])
+    sheet.append(safe_row([_("月份"), _("记录天数"), _("餐厨垃圾(千克)"), _("就餐人次"), _("人均浪费(克)")]))
     for r in months:
         per = round(float(r["kg"]) * 1000 / r["diners"], 1) if r["diners"] else None
-        sheet.append([r["date__month"], r["days"], float(r["kg"]), r["diners"], per])
+        sheet.append(safe_row([r["date__month"], r["days"], float(r["kg"]), r["diners"], per]))
     totals = data["totals"]
-    sheet.append([_("合计"), None, totals["waste_kg"], totals["diners"], totals["grams_per_diner"]])
+    sheet.append(safe_row([_("合计"), None, totals["waste_kg"], totals["diners"], totals["grams_per_diner"]]))
     sheet.append([])
-    sheet.append([_("报餐人数合计"), totals["booked"]])
-    sheet.append([_("实际就餐合计"), totals["served"]])
+    sheet.append(safe_row([_("报餐人数合计"), totals["booked"]]))
+    sheet.append(safe_row([_("实际就餐合计"), totals["served"]]))
     accuracy = _pct(min(totals["booked"], totals["served"]), max(totals["booked"], totals["served"]))
-    sheet.append([_("计口下粮准确率(%)"), accuracy])
-    sheet.append([_("留样记录数"), data["samples"]["total"]])
-    sheet.append([_("留样不合格数"), data["samples"]["flagged"]])
-    sheet.append([_("食堂意见数"), data["complaints"]["total"]])
+    sheet.append(safe_row([_("计口下粮准确率(%)"), accuracy]))
+    sheet.append(safe_row([_("留样记录数"), data["samples"]["total"]]))
+    sheet.append(safe_row([_("留样不合格数"), data["samples"]["flagged"]]))
+    sheet.append(safe_row([_("食堂意见数"), data["complaints"]["total"]]))
     sheet.append([])
-    sheet.append([_("自查项目"), _("结论")])
+    sheet.append(safe_row([_("自查项目"), _("结论")]))
     checks = [
         (_("按报餐人数计口下粮"), accuracy is not None and accuracy >= 90),
         (_("每日登记餐厨垃圾"), sum(r["days"] for r in months) > 0),
         (_("留样 ≥125 克、≥48 小时"), data["samples"]["flagged"] == 0),
     ]
     for text, ok in checks:
-        sheet.append([text, _("符合") if ok else _("需整改")])
+        sheet.append(safe_row([text, _("符合") if ok else _("需整改")]))
     sheet.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
     book.save(buffer)

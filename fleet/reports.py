@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleet.models import RecordKind, Vehicle, VehicleRecord, VehicleTrip
+from tickets.reports.cells import safe_row
 from tickets.services.deadlines import office_calendar
 from tickets.sla.clock import is_working_day
 
@@ -153,40 +154,44 @@ def export_xlsx(*, start: date, end: date) -> bytes:
     ws.title = _("单车核算")
     kinds = list(RecordKind)
     ws.append(
-        [
-            _("车牌号"),
-            _("车型"),
-            _("出车次数"),
-            _("里程(公里)"),
-            _("用车时长(小时)"),
-            _("利用率(%)"),
-            _("用车服务费(元)"),
-            *[str(k.label) for k in kinds],
-            _("合计(元)"),
-        ]
+        safe_row(
+            [
+                _("车牌号"),
+                _("车型"),
+                _("出车次数"),
+                _("里程(公里)"),
+                _("用车时长(小时)"),
+                _("利用率(%)"),
+                _("用车服务费(元)"),
+                *[str(k.label) for k in kinds],
+                _("合计(元)"),
+            ]
+        )
     )
     for line in vehicle_report(start=start, end=end):
         ws.append(
-            [
-                line.vehicle.plate,
-                line.vehicle.model,
-                line.trips,
-                line.km,
-                float(line.hours),
-                float(line.utilisation),
-                float(line.trip_charges),
-                *[float(line.running.get(k.value, ZERO)) for k in kinds],
-                float(line.total),
-            ]
+            safe_row(
+                [
+                    line.vehicle.plate,
+                    line.vehicle.model,
+                    line.trips,
+                    line.km,
+                    float(line.hours),
+                    float(line.utilisation),
+                    float(line.trip_charges),
+                    *[float(line.running.get(k.value, ZERO)) for k in kinds],
+                    float(line.total),
+                ]
+            )
         )
     units = wb.create_sheet(_("单位用车"))
-    units.append([_("单位"), _("出车次数"), _("里程(公里)"), _("用车时长(小时)"), _("费用(元)")])
+    units.append(safe_row([_("单位"), _("出车次数"), _("里程(公里)"), _("用车时长(小时)"), _("费用(元)")]))
     for u in unit_report(start=start, end=end):
-        units.append([u.unit_name, u.trips, u.km, float(u.hours), float(u.cost)])
+        units.append(safe_row([u.unit_name, u.trips, u.km, float(u.hours), float(u.cost)]))
     yearly = wb.create_sheet(_("年度运行费用"))
-    yearly.append([_("车牌号"), *[str(k.label) for k in kinds], _("合计(元)")])
+    yearly.append(safe_row([_("车牌号"), *[str(k.label) for k in kinds], _("合计(元)")]))
     for row in yearly_running_cost(year=start.year):
-        yearly.append([row["vehicle"].plate, *[float(row[k.value]) for k in kinds], float(row["total"])])
+        yearly.append(safe_row([row["vehicle"].plate, *[float(row[k.value]) for k in kinds], float(row["total"])]))
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

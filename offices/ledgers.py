@@ -24,6 +24,7 @@ from offices.models import (
     VacatingDeadline,
 )
 from tickets.models import Building, Room
+from tickets.reports.cells import safe_row
 
 ZERO = Decimal(0)
 
@@ -117,34 +118,40 @@ def ledger_xlsx(data: dict[str, Any]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("超标")
-    sheet.append([_("房间"), _("单位"), _("使用面积"), _("核定上限"), _("超标面积"), _("人员")])
+    sheet.append(safe_row([_("房间"), _("单位"), _("使用面积"), _("核定上限"), _("超标面积"), _("人员")]))
     for f in data["over"]:
         names = "、".join(str(p["name"]) for p in f.people)
-        sheet.append([str(f.room), str(f.unit or ""), float(f.area), float(f.allowance), float(f.excess), names])
+        sheet.append(
+            safe_row([str(f.room), str(f.unit or ""), float(f.area), float(f.allowance), float(f.excess), names])
+        )
     sheet = book.create_sheet(_("腾退"))
-    sheet.append([_("人员"), _("房间"), _("单位"), _("原因"), _("期限"), _("逾期")])
+    sheet.append(safe_row([_("人员"), _("房间"), _("单位"), _("原因"), _("期限"), _("逾期")]))
     for d in data["vacating"]:
         sheet.append(
-            [
-                d.seat.person.name,
-                str(d.seat.room),
-                str(d.seat.unit),
-                str(d.get_reason_display()),
-                d.due_on,
-                d in data["overdue"],
-            ]
+            safe_row(
+                [
+                    d.seat.person.name,
+                    str(d.seat.room),
+                    str(d.seat.unit),
+                    str(d.get_reason_display()),
+                    d.due_on,
+                    d in data["overdue"],
+                ]
+            )
         )
     sheet = book.create_sheet(_("单位用房"))
-    sheet.append([_("单位"), _("核定面积"), _("已用办公面积"), _("超出")])
+    sheet.append(safe_row([_("单位"), _("核定面积"), _("已用办公面积"), _("超出")]))
     for item in data["units"]:
         u = item["u"]
         sheet.append(
-            [str(u.unit), float(u.approved) if u.approved is not None else None, float(u.used), float(u.excess)]
+            safe_row(
+                [str(u.unit), float(u.approved) if u.approved is not None else None, float(u.used), float(u.excess)]
+            )
         )
     sheet = book.create_sheet(_("楼栋利用"))
-    sheet.append([_("楼栋"), _("总面积"), _("已配置"), _("有人办公")])
+    sheet.append(safe_row([_("楼栋"), _("总面积"), _("已配置"), _("有人办公")]))
     for b in data["buildings"]:
-        sheet.append([str(b.building), float(b.total), float(b.allocated), float(b.occupied)])
+        sheet.append(safe_row([str(b.building), float(b.total), float(b.allocated), float(b.occupied)]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -75,6 +75,38 @@ def test_html_with_a_pdf_header_is_served_as_a_sandboxed_pdf_download(world, api
 
 
 @pytest.mark.django_db
+def test_pdf_named_html_is_stored_and_downloaded_with_the_pdf_extension(world, api):
+    req = file_leak(world)
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    response = upload(api(world.alice), req, "report.html", pdf, "text/html")
+    assert response.status_code == 201, response.data
+    att = Attachment.objects.get()
+    assert att.stored_name.endswith(".pdf") and att.original_name == "report.pdf"
+    assert response.data["original_name"] == "report.pdf"
+    download = api(world.alice).get(response.data["url"])
+    assert_safe_download(download, "application/pdf")
+    assert 'filename="report.pdf"' in download["Content-Disposition"]
+    assert b"".join(download.streaming_content) == pdf
+
+
+@pytest.mark.parametrize(
+    ("name", "ext", "expected"),
+    [
+        ("photo.JPEG", "jpg", "photo.JPEG"),
+        ("scan.png", "pdf", "scan.pdf"),
+        ("noext", "png", "noext.png"),
+        ("..html", "pdf", "html.pdf"),
+        (".html", "pdf", "html.pdf"),
+        ("a.b.html", "png", "a.b.png"),
+    ],
+)
+def test_safe_name_takes_the_sniffed_extension(name, ext, expected):
+    from tickets.services.comments import safe_name
+
+    assert safe_name(name, ext=ext) == expected
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "name",
     [

@@ -188,7 +188,7 @@ def inspection_record(
                 inspection=inspection,
                 result=owner,
                 stored_name=f"{secrets.token_hex(12)}.{ext}",
-                original_name=safe_name(upload.name or "photo"),
+                original_name=safe_name(upload.name or "photo", ext=ext),
                 content_type=content_type,
                 size=upload.size or 0,
             )

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from tickets.models import Compound, Contract, Scorecard
+from tickets.reports.cells import safe_row
 
 BOLD = Font(bold=True)
 HEAD = PatternFill("solid", fgColor="DDEBF7")
@@ -25,21 +26,23 @@ def write_scorecard(out: IO[bytes] | str, card: Scorecard) -> None:
         Compound.objects.filter(pk__in=card.lines.values("compound")).values_list("pk", "name")
     )
     headers = [_("院区"), _("指标"), _("计分方式"), _("指标值"), _("计算得分"), _("得分"), _("调整理由")]
-    ws.append(headers)
+    ws.append(safe_row(headers))
     for cell in ws[1]:
         cell.font, cell.fill = BOLD, HEAD
     ws.freeze_panes = "A2"
     for line in card.lines.all():
         ws.append(
-            [
-                names.get(line.compound_id, _("全合同")),
-                str(line.get_indicator_display()),
-                str(line.get_method_display()),
-                None if line.value is None else float(line.value),
-                float(line.computed_points),
-                float(line.points),
-                line.adjust_reason,
-            ]
+            safe_row(
+                [
+                    names.get(line.compound_id, _("全合同")),
+                    str(line.get_indicator_display()),
+                    str(line.get_method_display()),
+                    None if line.value is None else float(line.value),
+                    float(line.computed_points),
+                    float(line.points),
+                    line.adjust_reason,
+                ]
+            )
         )
     rows: list[list[Any]] = [
         [_("合计得分"), "", "", "", "", float(card.score), ""],
@@ -49,7 +52,7 @@ def write_scorecard(out: IO[bytes] | str, card: Scorecard) -> None:
         [_("实付金额(元)"), "", "", "", "", float(card.amount_payable), ""],
     ]
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))
         for cell in ws[ws.max_row]:
             cell.font = BOLD
     for col, width in zip("ABCDEFG", (14, 14, 10, 10, 10, 10, 40), strict=True):
@@ -74,7 +77,7 @@ def write_rollup(out: IO[bytes] | str, data: dict[str, Any], *, contract: Contra
         _("定额扣款(元)"),
         _("实付金额(元)"),
     ]
-    ws.append(headers)
+    ws.append(safe_row(headers))
     for cell in ws[1]:
         cell.font, cell.fill = BOLD, HEAD
     ws.freeze_panes = "A2"
@@ -84,16 +87,18 @@ def write_rollup(out: IO[bytes] | str, data: dict[str, Any], *, contract: Contra
 
     for row in data["months"]:
         ws.append(
-            [
-                row["month"],
-                f"v{row['revision']}" if row["revision"] else "",
-                _("已签发") if row["signed"] else _("未签发"),
-                num(row["score"]),
-                num(row["monthly_fee"]),
-                num(row["fee_payable"]),
-                num(row["penalty_total"]),
-                num(row["amount_payable"]),
-            ]
+            safe_row(
+                [
+                    row["month"],
+                    f"v{row['revision']}" if row["revision"] else "",
+                    _("已签发") if row["signed"] else _("未签发"),
+                    num(row["score"]),
+                    num(row["monthly_fee"]),
+                    num(row["fee_payable"]),
+                    num(row["penalty_total"]),
+                    num(row["amount_payable"]),
+                ]
+            )
         )
     totals: list[list[Any]] = [
         [_("已签发月数"), "", data["signed_months"], "", "", "", "", ""],
@@ -102,7 +107,7 @@ def write_rollup(out: IO[bytes] | str, data: dict[str, Any], *, contract: Contra
         [_("合计"), "", "", "", num(data["fee_total"]), "", num(data["penalty_total"]), num(data["payable_total"])],
     ]
     for row in totals:
-        ws.append(row)
+        ws.append(safe_row(row))
         for cell in ws[ws.max_row]:
             cell.font = BOLD
     for row in ws.iter_rows(min_row=2, min_col=4, max_col=8):
@@ -110,10 +115,12 @@ def write_rollup(out: IO[bytes] | str, data: dict[str, Any], *, contract: Contra
             cell.number_format = "#,##0.00"
     ws.append([])
     ws.append(
-        [
-            _("合同：%(contract)s（%(contractor)s） 期间：%(period)s")
-            % {"contract": contract.name, "contractor": contract.contractor.name, "period": period}
-        ]
+        safe_row(
+            [
+                _("合同：%(contract)s（%(contractor)s） 期间：%(period)s")
+                % {"contract": contract.name, "contractor": contract.contractor.name, "period": period}
+            ]
+        )
     )
     for col, width in zip("ABCDEFGH", (12, 8, 10, 10, 16, 16, 14, 16), strict=True):
         ws.column_dimensions[col].width = width

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets.models import ServiceLine, ServiceRequest, Status, Urgency
+from tickets.reports.cells import safe_row
 from tickets.reports.xlsx_stream import HEADER, TOTAL, StreamingWorkbook
 
 CHUNK = 2000
@@ -125,8 +126,8 @@ def csv_stream(qs: QuerySet[ServiceRequest]) -> Iterator[str]:
     yield "\ufeff"
     yield writer.writerow([str(c[0]) for c in REQUEST_COLUMNS])
     for raw in request_rows(qs):
-        yield writer.writerow(rows.convert(raw))
-    yield writer.writerow(rows.totals())
+        yield writer.writerow(safe_row(rows.convert(raw)))
+    yield writer.writerow(safe_row(rows.totals()))
 
 
 def write_csv(qs: QuerySet[ServiceRequest], out: IO[str], progress: Callable[[int], None] | None = None) -> int:

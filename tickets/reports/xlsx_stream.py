@@ -5,7 +5,8 @@ openpyxl's write-only mode keeps memory flat but builds and serialises a cell ob
 a 30 s budget; bench/report_bench.py). This writer streams the sheet XML straight into the zip entry: the same
 memory profile, the whole export in 5–7 s of CPU. It supports what the exports need and nothing more: several
 sheets, column widths, a frozen header row, an auto-filter, four cell styles (plain, header, date-time, totals),
-inline strings, numbers and datetimes (naive local time).
+inline strings, numbers and datetimes (naive local time). Text that could start a formula is prefixed with
+``'`` (tickets.reports.cells).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
+
+from tickets.reports.cells import safe_cell
 
 PLAIN, HEADER, DATETIME, TOTAL = 0, 1, 2, 3
 _EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 (Excel serial dates are naive local time)
@@ -69,7 +72,8 @@ def _cells(values: Sequence[Any], style: int) -> str:
         elif isinstance(value, date):
             parts.append(f'<c s="{style or DATETIME}"><v>{(value - _EPOCH.date()).days}</v></c>')
         else:
-            parts.append(f'<c t="inlineStr"{s_attr}><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>')
+            text = _esc(safe_cell(str(value)))
+            parts.append(f'<c t="inlineStr"{s_attr}><is><t xml:space="preserve">{text}</t></is></c>')
     return "".join(parts)
 
 

@@ -79,9 +79,21 @@ def sniff_upload(upload: UploadedFile) -> tuple[str, str]:
     return IMAGE_TYPES[fmt]
 
 
-def safe_name(name: str) -> str:
+EXTENSION_ALIASES = {"jpg": {"jpg", "jpeg"}}
+
+
+def safe_name(name: str, *, ext: str | None = None) -> str:
+    """A printable base name without path or shell-hostile characters; with `ext` (the type sniffed from the
+    content), its extension is that type's: `report.html` holding a PDF becomes `report.pdf`."""
     keep = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable() and ch not in '<>:"|?*')
-    return keep.strip(". ")[:200] or "file"
+    keep = keep.strip(". ")[:200] or "file"
+    if ext is None:
+        return keep
+    stem, dot, current = keep.rpartition(".")
+    if dot and current.lower() in EXTENSION_ALIASES.get(ext, {ext}):
+        return keep
+    stem = (stem if dot else keep).strip(". ") or "file"
+    return f"{stem[: 199 - len(ext)]}.{ext}"
 
 
 def attachment_add(
@@ -96,7 +108,7 @@ def attachment_add(
             request=request,
             uploaded_by=actor,
             stored_name=f"{secrets.token_hex(16)}.{ext}",
-            original_name=safe_name(upload.name or "file"),
+            original_name=safe_name(upload.name or "file", ext=ext),
             content_type=content_type,
             size=upload.size or 0,
             created_at=now,

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Prefetch
 
 from tickets.models import Event, ServiceRequest
+from tickets.reports.cells import safe_row
 
 CHUNK = 500
 
@@ -65,14 +66,14 @@ def export_xlsx(path: str | Path) -> dict[str, int]:
     wb = Workbook(write_only=True)
     req_sheet = wb.create_sheet("requests")
     ev_sheet = wb.create_sheet("events")
-    req_sheet.append(req_cols)
-    ev_sheet.append(ev_cols)
+    req_sheet.append(safe_row(req_cols))
+    ev_sheet.append(safe_row(ev_cols))
     counts = {"requests": 0, "events": 0}
     for req in iter_requests():
-        req_sheet.append([_cell(getattr(req, c)) for c in req_cols])
+        req_sheet.append(safe_row([_cell(getattr(req, c)) for c in req_cols]))
         counts["requests"] += 1
         for event in req.events.all():
-            ev_sheet.append([_cell(getattr(event, c)) for c in ev_cols])
+            ev_sheet.append(safe_row([_cell(getattr(event, c)) for c in ev_cols]))
             counts["events"] += 1
     wb.save(str(path))
     return counts
