@@ -137,6 +137,7 @@ def test_reassign_by_bureau_restarts_clock_for_new_contractor(world):
         calendar=world.calendar,
         monthly_fee=Decimal("5000"),
     )
+    other.compounds.add(world.compound)
     with pytest.raises(ValidationError):
         transition(request=req, action="reassign", actor=world.carol, contract=other, note="")
     transition(

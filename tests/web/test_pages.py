@@ -326,6 +326,7 @@ def test_bureau_reassigns_and_rejects(world, as_user, file_request):
         calendar=world.calendar,
         monthly_fee=Decimal("1"),
     )
+    other.compounds.add(world.compound)
     req = file_request()
     client = as_user(world.carol)
     bad = client.post(reverse("request-action", args=[req.pk, "reassign"]), {"reassign-contract": other.pk})

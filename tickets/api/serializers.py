@@ -29,6 +29,7 @@ from tickets.models import (
     Urgency,
     User,
 )
+from tickets.services.permissions import sees_internal
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR, leaf_check_categories
 from tickets.services.transitions import allowed_actions
 
@@ -265,8 +266,7 @@ class RequestDetailSerializer(RequestListSerializer):
         ]
 
     def _show_internal(self, obj: ServiceRequest) -> bool:
-        user = self.context["request"].user
-        return user.is_contractor_staff or user.is_bureau
+        return sees_internal(self.context["request"].user, obj)
 
     def get_timeline(self, obj: ServiceRequest) -> list[dict[str, Any]]:
         events = [e for e in obj.events.all() if self._show_internal(obj) or not e.changes.get("internal")]
@@ -328,7 +328,13 @@ class PreviewOutputSerializer(serializers.Serializer):
 class TransitionInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
     hold_reason = serializers.ChoiceField(choices=HoldReason.choices, required=False, label=_("挂起原因"))
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, label=_("处理人"))
+    # An unknown id answers as an ineligible one does (the gate's message), so ids cannot be probed.
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        label=_("处理人"),
+        error_messages={"does_not_exist": _("处理人必须是承接该请求的服务商人员。")},
+    )
     contract = serializers.PrimaryKeyRelatedField(
         queryset=Contract.objects.select_related("sla_policy", "calendar"), required=False, label=_("合同")
     )

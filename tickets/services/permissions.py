@@ -46,6 +46,11 @@ def parties_of(user: User | None, request: ServiceRequest) -> set[Party]:
     return parties
 
 
+def sees_internal(user: User, request: ServiceRequest) -> bool:
+    """Internal notes are for the contractor handling the request and the supervising line only."""
+    return bool(parties_of(user, request) & {Party.CONTRACTOR, Party.BUREAU})
+
+
 def _worked_by_bureau(request: ServiceRequest) -> bool:
     try:
         return get_kind(request.kind).worked_by_bureau

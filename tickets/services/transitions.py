@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,6 +76,23 @@ MOVES: dict[str, Move] = {
 }
 
 
+# Work on a request assigned to someone: only that assignee or the contractor's dispatcher takes it.
+ASSIGNEE_WORK = frozenset({"start", "hold", "resolve"})
+
+
+def acting_parties(parties: set[Party], user: User | None, request: ServiceRequest, action: str) -> set[Party]:
+    """The parties `user` (who is `parties` on the request) acts for in taking `action`: a worker of the
+    contractor is not the contractor for another worker's assigned request."""
+    if (
+        action in ASSIGNEE_WORK
+        and user is not None
+        and user.role == Role.WORKER
+        and request.assignee_id not in (None, user.pk)
+    ):
+        return parties - {P.CONTRACTOR}
+    return parties
+
+
 def allowed_actions(request: ServiceRequest, user: User | None, *, now: datetime | None = None) -> list[str]:
     """The actions this user may take now through the core's pages and API: what they offer as buttons.
 
@@ -83,7 +101,7 @@ def allowed_actions(request: ServiceRequest, user: User | None, *, now: datetime
     kind = find_kind(request.kind)
     offered = []
     for name, move in MOVES.items():
-        if request.status not in move.sources or not parties & move.parties:
+        if request.status not in move.sources or not acting_parties(parties, user, request, name) & move.parties:
             continue
         if kind is not None and (not kind.allows(name) or kind.owns(name)):
             continue
@@ -148,8 +166,7 @@ def transition(
         refusal = kind_refusal(kind=request_kind, action=action, owner=owner, label=move.label, status=req.status)
         if refusal is not None:
             raise refusal
-        parties = parties_of(actor, req)
-        if not parties & move.parties:
+        if not acting_parties(parties_of(actor, req), actor, req, action) & move.parties:
             raise ActionForbidden(_("您无权对该请求执行“%(action)s”。") % {"action": move.label})
         if req.status not in move.sources:
             raise TransitionNotAllowed(
@@ -367,6 +384,11 @@ def _reassign(
         raise ValidationError({"note": [_("请说明改派原因。")]})
     if contract.service_line != req.service_line:
         raise ValidationError({"contract": [_("合同的服务条线与请求不一致。")]})
+    today = timezone.localdate(now)
+    if not contract.active or not contract.starts_on <= today <= contract.ends_on:
+        raise ValidationError({"contract": [_("该合同不在有效期内。")]})
+    if not contract.compounds.filter(pk=req.compound_id).exists():
+        raise ValidationError({"contract": [_("该合同不覆盖请求所在院区。")]})
     changes["contract"] = [req.contract_id, contract.pk]
     changes["contractor"] = [req.contractor_id, contract.contractor_id]
     _end_pause(req, now, changed, changes)

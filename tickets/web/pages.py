@@ -24,7 +24,7 @@ from tickets.models import Attachment, ServiceRequest, Status
 from tickets.querysets import own_q
 from tickets.registry import find_kind
 from tickets.services import comments, feedback
-from tickets.services.permissions import Party, parties_of
+from tickets.services.permissions import Party, parties_of, sees_internal
 from tickets.services.transitions import allowed_actions, transition
 from tickets.web import deadline_notes
 from tickets.web import forms as f
@@ -77,7 +77,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, req: ServiceRequest, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
     user = request.user
-    staff = bool(user.is_contractor_staff or user.is_bureau)  # type: ignore[union-attr]
+    staff = sees_internal(user, req)  # type: ignore[arg-type]
     actions = [a for a in allowed_actions(req, user) if a not in HIDDEN]  # type: ignore[arg-type]
     parties = parties_of(user, req)  # type: ignore[arg-type]
     can_rate = req.status == Status.RESOLVED and Party.REQUESTER in parties
