@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
 from tickets.assessment import admin as assessment_admin  # noqa: F401  (registers inspections and scorecards)
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.maintenance import admin as maintenance_admin  # noqa: F401  (registers equipment and plans)
 from tickets.models import (
     Building,
     Category,
