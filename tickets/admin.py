@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from tickets import admin_calendars  # noqa: F401  (registers the calendar admin)
 from tickets.assessment import admin as assessment_admin  # noqa: F401  (registers inspections and scorecards)
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
-from tickets.maintenance import admin as maintenance_admin  # noqa: F401  (registers equipment and plans)
 from tickets.models import (
     Building,
     Category,
@@ -265,3 +264,7 @@ def _site_urls() -> list[Any]:
 
 
 admin.site.get_urls = _site_urls  # type: ignore[method-assign]
+
+
+# Last: it builds on ReadOnlyAdmin above.
+from tickets.maintenance import admin as maintenance_admin  # noqa: E402, F401  (registers equipment and plans)

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from tickets.admin import ReadOnlyAdmin
 from tickets.exceptions import ActionForbidden
 from tickets.maintenance import services
 from tickets.maintenance.models import Equipment, MaintenanceOccurrence, MaintenancePlan
@@ -31,9 +32,16 @@ class PlanForm(forms.ModelForm):
         model = MaintenancePlan
         fields = list(services.PLAN_FIELDS)
 
+    actor: Any = None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.errors:
+            return data
+        try:
+            services.check_plan_actor(self.actor, data.get("contract"))
+        except ActionForbidden as refusal:
+            self.add_error(None, refusal.message)
             return data
         for name, messages in services.plan_errors(data).items():
             for message in messages:
@@ -48,6 +56,10 @@ class MaintenancePlanAdmin(admin.ModelAdmin):
     list_filter = ["frequency", "active", "float_to_working_day"]
     list_select_related = ["equipment", "contract"]
     readonly_fields = ["effective_from", "filed_by", "updated_at"]
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def save_model(self, request: HttpRequest, obj: MaintenancePlan, form: Any, change: bool) -> None:
         values = {name: form.cleaned_data[name] for name in services.PLAN_FIELDS if name in form.cleaned_data}
@@ -64,17 +76,8 @@ class MaintenancePlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(MaintenanceOccurrence)
-class MaintenanceOccurrenceAdmin(admin.ModelAdmin):
+class MaintenanceOccurrenceAdmin(ReadOnlyAdmin):
     list_display = ["plan", "scheduled_on", "due_on", "opens_on", "status", "service_request", "opened_at"]
     list_filter = ["status"]
     list_select_related = ["plan", "service_request"]
     date_hierarchy = "scheduled_on"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -64,7 +64,7 @@ def _local_date(now: datetime) -> date:
     return timezone.localtime(now).date()
 
 
-def _check_actor(actor: User, contract: Contract | None) -> None:
+def check_plan_actor(actor: User, contract: Contract | None) -> None:
     if actor.is_superuser or actor.role == Role.ADMIN:
         return
     if actor.role == Role.SUPERVISOR and (contract is None or actor.service_line == contract.service_line):
@@ -155,7 +155,7 @@ def plan_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def _save(plan: MaintenancePlan, values: Mapping[str, Any], *, actor: User, now: datetime) -> MaintenancePlan:
-    _check_actor(actor, values.get("contract"))
+    check_plan_actor(actor, values.get("contract"))
     errors = plan_errors(values)
     if errors:
         raise ValidationError(errors)
@@ -197,7 +197,7 @@ def plan_update(
     locked = MaintenancePlan.objects.select_for_update().select_related("equipment", "contract", "category").get(pk=pk)
     values = {name: getattr(locked, name) for name in PLAN_FIELDS} | changes
     today = _local_date(now)
-    _check_actor(actor, locked.contract)
+    check_plan_actor(actor, locked.contract)
     saved = _save(locked, values, actor=actor, now=now)
     MaintenanceOccurrence.objects.filter(plan=saved, status=OccurrenceStatus.PLANNED, scheduled_on__gte=today).delete()
     saved.effective_from = max(today, saved.starts_on)
