@@ -66,3 +66,11 @@ def test_a_bad_edit_changes_nothing(world, plan_values):
         plan_update(plan=plan, actor=world.dave, interval=0, title="改名")
     plan.refresh_from_db()
     assert (plan.interval, plan.title) == (15, "电梯半月保养")
+
+
+def test_refusals_in_english(world, plan_values):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        plan_create(actor=world.dave, **{**plan_values, "interval": 0})
+    assert refused.value.message_dict["interval"] == ["The interval must be a whole number of at least 1."]

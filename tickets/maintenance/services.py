@@ -247,6 +247,11 @@ def occurrences_generate(*, now: datetime | None = None) -> int:
 def occurrence_open(*, occurrence_id: int, now: datetime | None = None) -> MaintenanceOccurrence:
     """Open one occurrence as a core request, once: the row is locked and re-read, and an occurrence already
     opened (or skipped) by another beat is returned as it is."""
+    return _open(occurrence_id, now)[0]
+
+
+def _open(occurrence_id: int, now: datetime | None) -> tuple[MaintenanceOccurrence, str]:
+    """The occurrence and what this call did: "opened", "skipped" or "" (another call had done it)."""
     from tickets.services.requests import request_create
     from tickets.services.transitions import transition
 
@@ -258,7 +263,7 @@ def occurrence_open(*, occurrence_id: int, now: datetime | None = None) -> Maint
             .get(pk=occurrence_id)
         )
         if occurrence.status != OccurrenceStatus.PLANNED:
-            return occurrence
+            return occurrence, ""
         plan = occurrence.plan
         equipment = plan.equipment
         try:
@@ -294,12 +299,12 @@ def occurrence_open(*, occurrence_id: int, now: datetime | None = None) -> Maint
             occurrence.skip_reason = _refusal_text(refusal)
             occurrence.save(update_fields=["status", "skip_reason"])
             log.warning("planned maintenance %s on %s not opened: %s", plan.pk, occurrence.scheduled_on, refusal)
-            return occurrence
+            return occurrence, "skipped"
         occurrence.status = OccurrenceStatus.OPENED
         occurrence.service_request = service_request
         occurrence.opened_at = now
         occurrence.save(update_fields=["status", "service_request", "opened_at"])
-    return occurrence
+    return occurrence, "opened"
 
 
 def _refusal_text(refusal: Exception) -> str:
@@ -320,9 +325,7 @@ def planned_maintenance_run(*, now: datetime | None = None) -> dict[str, int]:
     counts = {"generated": generated, "opened": 0, "skipped": 0}
     with calendars_cached():
         for pk in due:
-            occurrence = occurrence_open(occurrence_id=pk, now=now)
-            if occurrence.status == OccurrenceStatus.OPENED and occurrence.opened_at == now:
-                counts["opened"] += 1
-            elif occurrence.status == OccurrenceStatus.SKIPPED:
-                counts["skipped"] += 1
+            _occurrence, outcome = _open(pk, now)
+            if outcome:
+                counts[outcome] += 1
     return counts
