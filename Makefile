@@ -48,7 +48,7 @@ lint: install-dev
 types: install-dev
 	$(PY) -m mypy servicedesk tickets canteen fleet offices
 
-check: lint test
+check: lint types test
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Refresh the English catalogue after changing user-facing text (needs GNU gettext); the .mo is committed.

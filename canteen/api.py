@@ -19,7 +19,6 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -41,6 +40,7 @@ from canteen.models import (
     WeeklyMenu,
 )
 from canteen.services import bookings, feedback, headcounts, logs, menus
+from tickets.http import AuthenticatedRequest
 from tickets.models import Category
 
 # --- output ------------------------------------------------------------------------------------------------------
@@ -259,11 +259,11 @@ def _one(canteens: QuerySet[Canteen], code: str | None) -> Canteen:
     return found
 
 
-def _diner_canteen(request: Request, code: str | None) -> Canteen:
+def _diner_canteen(request: AuthenticatedRequest, code: str | None) -> Canteen:
     return _one(perms.canteens_for_diner(request.user), code)
 
 
-def _managed_canteen(request: Request, code: str | None) -> Canteen:
+def _managed_canteen(request: AuthenticatedRequest, code: str | None) -> Canteen:
     return _one(perms.canteens_managed_by(request.user), code)
 
 
@@ -275,6 +275,7 @@ CANTEEN_PARAM = OpenApiParameter("canteen", str, required=False, description="ca
 
 
 class _Base(APIView):
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
 
 
@@ -285,7 +286,7 @@ class CanteenList(_Base):
     """Canteens the caller dines at (diners), runs (operator) or supervises (bureau)."""
 
     @extend_schema(responses=CanteenOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         dining = perms.canteens_for_diner(request.user)
         managed = perms.canteens_managed_by(request.user)
         canteens = (dining | managed).distinct().prefetch_related("services").select_related("compound")
@@ -298,7 +299,7 @@ class WeekView(_Base):
     @extend_schema(
         parameters=[CANTEEN_PARAM, OpenApiParameter("week", OpenApiTypes.DATE, required=False)], responses=WeekOut
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         canteen = _diner_canteen(request, request.query_params.get("canteen"))
         raw = request.query_params.get("week") or ""
         try:
@@ -328,7 +329,8 @@ class BookingCreate(_Base):
     """Book (eating=true) or cancel / opt out (eating=false) one meal of the caller's own."""
 
     @extend_schema(request=BookingIn, responses=BookingOut)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(BookingIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         booking = bookings.booking_set(actor=request.user, service=service, day=data["date"], eating=data["eating"])
@@ -339,7 +341,8 @@ class BookingWeek(_Base):
     """A whole week of one meal in one call; days past their cut-off are listed in ``skipped`` with the reason."""
 
     @extend_schema(request=WeekIn, responses=WeekResultOut)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(WeekIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         result = bookings.booking_week(
@@ -353,7 +356,8 @@ class GuestBooking(_Base):
     """A unit liaison's guest meals against the unit (0 cancels)."""
 
     @extend_schema(request=GuestsIn, responses=BookingOut)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(GuestsIn, request.data)
         service = _service(_diner_canteen(request, data.get("canteen")), data["meal"])
         booking = bookings.guest_booking_set(
@@ -367,7 +371,7 @@ class GuestBooking(_Base):
         return Response(BookingOut(booking).data)
 
 
-def _menu(request: Request, pk: int) -> WeeklyMenu:
+def _menu(request: AuthenticatedRequest, pk: int) -> WeeklyMenu:
     return get_object_or_404(
         WeeklyMenu.objects.select_related("canteen").prefetch_related("dishes", "changes"),
         pk=pk,
@@ -377,14 +381,16 @@ def _menu(request: Request, pk: int) -> WeeklyMenu:
 
 class MenuList(_Base):
     @extend_schema(parameters=[CANTEEN_PARAM], responses=MenuOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
+        _require_staff(request)
         qs = selectors.menus_visible_to(request.user).prefetch_related("dishes", "changes")
         if request.query_params.get("canteen"):
             qs = qs.filter(canteen__code=request.query_params["canteen"])
         return Response(MenuOut(qs[:60], many=True, context={"request": request}).data)
 
     @extend_schema(request=MenuIn, responses={201: MenuOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(MenuIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         menu = menus.menu_create(actor=request.user, canteen=canteen, week_start=data["week_start"])
@@ -393,14 +399,14 @@ class MenuList(_Base):
 
 class MenuDetail(_Base):
     @extend_schema(responses=MenuOut)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return Response(MenuOut(_menu(request, pk), context={"request": request}).data)
 
 
 def _menu_step_view(action: str) -> type[APIView]:
     class Step(_Base):
         @extend_schema(request=MenuNoteIn, responses=MenuOut, operation_id=f"canteen_menu_{action}")
-        def post(self, request: Request, pk: int) -> Response:
+        def post(self, request: AuthenticatedRequest, pk: int) -> Response:
             menu = _menu(request, pk)
             note = _valid(MenuNoteIn, request.data)["note"]
             menus.menu_step(actor=request.user, menu=menu, action=action, note=note)
@@ -416,13 +422,14 @@ MENU_STEP_VIEWS = {action: _menu_step_view(action) for action in menus.MENU_MOVE
 
 class DishCreate(_Base):
     @extend_schema(request=DishIn, responses={201: DishOut})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         menu = _menu(request, pk)
+        _require_operator(request, menu.canteen)
         dish = menus.dish_add(actor=request.user, menu=menu, **_valid(DishIn, request.data))
         return Response(DishOut(dish).data, status=201)
 
 
-def _dish(request: Request, pk: int) -> Dish:
+def _dish(request: AuthenticatedRequest, pk: int) -> Dish:
     return get_object_or_404(
         Dish.objects.select_related("menu__canteen"), pk=pk, menu__canteen__in=perms.canteens_managed_by(request.user)
     )
@@ -430,7 +437,7 @@ def _dish(request: Request, pk: int) -> Dish:
 
 class DishDetail(_Base):
     @extend_schema(request=DishPatchIn, responses=DishOut)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         dish = _dish(request, pk)
         serializer = DishIn(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -439,7 +446,7 @@ class DishDetail(_Base):
 
 class DishWithdraw(_Base):
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         menus.dish_withdraw(actor=request.user, dish=_dish(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -451,7 +458,7 @@ class HeadCountList(_Base):
         parameters=[CANTEEN_PARAM, OpenApiParameter("date", OpenApiTypes.DATE, required=False)],
         responses=HeadCountOut(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         canteen = _managed_canteen(request, request.query_params.get("canteen"))
         qs = HeadCount.objects.filter(service__canteen=canteen).select_related("service__canteen")
         raw = request.query_params.get("date")
@@ -465,12 +472,13 @@ class HeadCountList(_Base):
 
 class HeadCountServed(_Base):
     @extend_schema(request=ServedIn, responses=HeadCountOut)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         count = get_object_or_404(
             HeadCount.objects.select_related("service__canteen"),
             pk=pk,
             service__canteen__in=perms.canteens_managed_by(request.user),
         )
+        _require_operator(request, count.service.canteen)
         served = _valid(ServedIn, request.data)["served"]
         return Response(
             HeadCountOut(headcounts.head_count_record_served(actor=request.user, head_count=count, served=served)).data
@@ -481,7 +489,8 @@ class RatingCreate(_Base):
     """A dish rating, only by someone who booked (or did not opt out of) that meal, after it was served."""
 
     @extend_schema(request=RatingIn, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(RatingIn, request.data)
         dish = get_object_or_404(
             Dish.objects.select_related("menu"),
@@ -494,13 +503,14 @@ class RatingCreate(_Base):
 
 class SampleList(_Base):
     @extend_schema(parameters=[CANTEEN_PARAM], responses=SampleOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         canteen = _managed_canteen(request, request.query_params.get("canteen"))
         qs = FoodSample.objects.filter(canteen=canteen).select_related("canteen")[:200]
         return Response(SampleOut(qs, many=True).data)
 
     @extend_schema(request=SampleIn, responses={201: SampleOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(SampleIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         dish = None
@@ -520,7 +530,7 @@ class SampleList(_Base):
         return Response(SampleOut(sample).data, status=201)
 
 
-def _sample(request: Request, pk: int) -> FoodSample:
+def _sample(request: AuthenticatedRequest, pk: int) -> FoodSample:
     return get_object_or_404(
         FoodSample.objects.select_related("canteen"), pk=pk, canteen__in=perms.canteens_managed_by(request.user)
     )
@@ -528,15 +538,16 @@ def _sample(request: Request, pk: int) -> FoodSample:
 
 class SampleDispose(_Base):
     @extend_schema(request=DisposeIn, responses=SampleOut)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         sample = _sample(request, pk)
+        _require_operator(request, sample.canteen)
         when = _valid(DisposeIn, request.data)["disposed_at"]
         return Response(SampleOut(logs.sample_dispose(actor=request.user, sample=sample, disposed_at=when)).data)
 
 
 class SampleRectify(_Base):
     @extend_schema(request=None, responses={201: CreatedRequestOut})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         req = logs.sample_rectify(actor=request.user, sample=_sample(request, pk))
         out = {"id": req.pk, "number": req.number, "status": req.status, "contractor": req.contractor_id}
         return Response(CreatedRequestOut(out).data, status=201)
@@ -544,14 +555,15 @@ class SampleRectify(_Base):
 
 class WasteList(_Base):
     @extend_schema(parameters=[CANTEEN_PARAM], responses=WasteOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         canteen = _managed_canteen(request, request.query_params.get("canteen"))
         return Response(
             WasteOut(WasteLog.objects.filter(canteen=canteen).select_related("canteen")[:400], many=True).data
         )
 
     @extend_schema(request=WasteIn, responses={201: WasteOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_some_operator(request)
         data = _valid(WasteIn, request.data)
         canteen = _managed_canteen(request, data.get("canteen"))
         log = logs.waste_record(
@@ -571,7 +583,8 @@ class ComplaintCreate(_Base):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(request={"multipart/form-data": ComplaintIn}, responses={201: CreatedRequestOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_diner(request)
         data = _valid(ComplaintIn, request.data)
         canteen = _diner_canteen(request, data.get("canteen"))
         category = Category.objects.filter(pk=data["category"], kind=COMPLAINT_KIND, active=True).first()
@@ -596,9 +609,26 @@ class ComplaintCreate(_Base):
         return Response(CreatedRequestOut(out).data, status=201)
 
 
-def _require_staff(request: Request) -> None:
+def _require_staff(request: AuthenticatedRequest) -> None:
     if not perms.canteens_managed_by(request.user).exists():
         raise PermissionDenied
+
+
+def _require_diner(request: AuthenticatedRequest) -> None:
+    """Checked before the input: someone who dines nowhere is told so, whatever they sent."""
+    if not perms.canteens_for_diner(request.user).exists():
+        raise PermissionDenied(str(feedback.NOT_A_DINER))
+
+
+def _require_some_operator(request: AuthenticatedRequest) -> None:
+    """Checked before the input: only a canteen operator records menus, samples and waste."""
+    if not any(perms.is_operator(request.user, c) for c in perms.canteens_managed_by(request.user)):
+        raise PermissionDenied(str(menus.NOT_THE_OPERATOR))
+
+
+def _require_operator(request: AuthenticatedRequest, canteen: Canteen) -> None:
+    if not perms.is_operator(request.user, canteen):
+        raise PermissionDenied(str(menus.NOT_THE_OPERATOR))
 
 
 class ReportView(_Base):
@@ -612,7 +642,7 @@ class ReportView(_Base):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _require_staff(request)
         canteen = _managed_canteen(request, request.query_params.get("canteen"))
         start, end = reports.parse_period(request.query_params, today=timezone.localdate())
@@ -630,7 +660,7 @@ class AntiWasteExport(_Base):
         ],
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         _require_staff(request)
         canteen = _managed_canteen(request, request.query_params.get("canteen"))
         name, body = reports.anti_waste_xlsx(

@@ -7,6 +7,8 @@ COMPLAINT_KIND = "canteen_complaint"
 def complaint_guard(call: object) -> None:
     """The canteen's veto, asked by the core before it writes: a canteen contractor's staff do not file complaints
     about their own canteen (their notes go in comments), and nobody files one for someone else."""
+    from django.utils.translation import gettext
+
     from tickets.exceptions import ActionForbidden
 
     action = getattr(call, "action", "")
@@ -14,10 +16,10 @@ def complaint_guard(call: object) -> None:
     if action != "create" or actor is None:
         return
     if actor.is_contractor_staff:
-        raise ActionForbidden(_("服务商人员不能登记食堂意见。"))
+        raise ActionForbidden(gettext("服务商人员不能登记食堂意见。"))
     requester = getattr(call, "data", {}).get("requester")
     if requester is not None and requester != actor:
-        raise ActionForbidden(_("食堂意见只能由本人登记。"))
+        raise ActionForbidden(gettext("食堂意见只能由本人登记。"))
 
 
 class CanteenConfig(AppConfig):

@@ -66,7 +66,10 @@ def booking_week_view(*, user: User, canteen: Canteen, week_start: date, now: da
     guests = {
         (b.service_id, b.date): b.guests
         for b in MealBooking.objects.filter(
-            service__canteen=canteen, date__in=days, diner__isnull=True, unit_id=user.unit_id
+            service__canteen=canteen,
+            date__in=days,
+            diner__isnull=True,
+            unit_id=user.unit_id or 0,  # no unit, no guests
         )
     }
     dishes: dict[tuple[str, date], list[Dish]] = {}

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from canteen.models import (
 )
 from canteen.services import bookings, feedback, headcounts, logs, menus
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Category
 from tickets.web.common import page
 
@@ -51,7 +52,7 @@ def refusal_text(exc: Refusal) -> tuple[list[str], int]:
     return list(exc.messages), 400
 
 
-def _pick(request: HttpRequest, canteens: QuerySet[Canteen]) -> Canteen:
+def _pick(request: AuthenticatedHttpRequest, canteens: QuerySet[Canteen]) -> Canteen:
     code = request.GET.get("canteen") or request.POST.get("canteen")
     found = canteens.filter(code=code).first() if code else canteens.order_by("code").first()
     if found is None:
@@ -83,14 +84,16 @@ def attempt(work: Callable[[], Any]) -> tuple[list[str], int, Any]:
 # --- diners: the booking page --------------------------------------------------------------------------------
 
 
-def _diner_canteen(request: HttpRequest) -> Canteen:
+def _diner_canteen(request: AuthenticatedHttpRequest) -> Canteen:
     canteens = perms.canteens_for_diner(request.user)
     if not canteens.exists():
         raise PermissionDenied
     return _pick(request, canteens)
 
 
-def _book_page(request: HttpRequest, canteen: Canteen, week_start: date, errors=(), status=200) -> HttpResponse:
+def _book_page(
+    request: AuthenticatedHttpRequest, canteen: Canteen, week_start: date, errors=(), status=200
+) -> HttpResponse:
     now = timezone.now()
     view = selectors.booking_week_view(user=request.user, canteen=canteen, week_start=week_start, now=now)
     return page(
@@ -111,7 +114,7 @@ def _book_page(request: HttpRequest, canteen: Canteen, week_start: date, errors=
 
 
 @login_required
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     today = timezone.localdate()
     default = today + timedelta(days=7) if today.weekday() >= 5 else today
@@ -119,11 +122,12 @@ def book(request: HttpRequest) -> HttpResponse:
     return _book_page(request, canteen, week_start)
 
 
-def _service(canteen: Canteen, raw: str | None) -> MealService:
-    service = canteen.services.filter(meal=raw or "", active=True).select_related("canteen").first()
-    if service is None:
-        raise Http404
-    return service
+def _service(canteen: Canteen, raw: str | None) -> MealService | None:
+    return canteen.services.filter(meal=raw or "", active=True).select_related("canteen").first()
+
+
+def _no_meal(request: AuthenticatedHttpRequest, canteen: Canteen, day: date) -> HttpResponse:
+    return _book_page(request, canteen, week_of(day)[0], [_("该食堂不供应这一餐次。")], 400)
 
 
 def _back_to_week(canteen: Canteen, day: date) -> HttpResponse:
@@ -132,10 +136,12 @@ def _back_to_week(canteen: Canteen, day: date) -> HttpResponse:
 
 @login_required
 @require_POST
-def book_meal(request: HttpRequest) -> HttpResponse:
+def book_meal(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     day = _day(request.POST.get("date"), timezone.localdate())
+    if service is None:
+        return _no_meal(request, canteen, day)
     eating = request.POST.get("eating") == "1"
     errors, status, _booking = attempt(
         lambda: bookings.booking_set(actor=request.user, service=service, day=day, eating=eating)
@@ -149,10 +155,12 @@ def book_meal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def book_week(request: HttpRequest) -> HttpResponse:
+def book_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     week_start = week_of(_day(request.POST.get("week"), timezone.localdate()))[0]
+    if service is None:
+        return _no_meal(request, canteen, week_start)
     eating = request.POST.get("eating") == "1"
     errors, status, result = attempt(
         lambda: bookings.booking_week(actor=request.user, service=service, week_start=week_start, eating=eating)
@@ -168,10 +176,12 @@ def book_week(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def book_guests(request: HttpRequest) -> HttpResponse:
+def book_guests(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
     day = _day(request.POST.get("date"), timezone.localdate())
+    if service is None:
+        return _no_meal(request, canteen, day)
     try:
         guests = int(request.POST.get("guests", ""))
     except ValueError:
@@ -194,11 +204,16 @@ def book_guests(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def rate(request: HttpRequest) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
-    dish = get_object_or_404(
-        Dish.objects.select_related("menu"), pk=request.POST.get("dish") or 0, menu__canteen=canteen
+    raw = request.POST.get("dish") or ""
+    dish = (
+        Dish.objects.filter(pk=int(raw), menu__canteen=canteen).select_related("menu").first()
+        if raw.isdigit()
+        else None
     )
+    if dish is None:
+        return _book_page(request, canteen, week_of(timezone.localdate())[0], [str(feedback.DISH_NOT_HERE)], 400)
     try:
         stars = int(request.POST.get("stars", ""))
     except ValueError:
@@ -217,7 +232,7 @@ def _complaint_categories() -> QuerySet[Category]:
 
 
 @login_required
-def complaint(request: HttpRequest) -> HttpResponse:
+def complaint(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     categories = _complaint_categories()
     errors: list[str] = []
@@ -256,14 +271,14 @@ def complaint(request: HttpRequest) -> HttpResponse:
 # --- the operator and the bureau -----------------------------------------------------------------------------
 
 
-def _managed(request: HttpRequest) -> QuerySet[Canteen]:
+def _managed(request: AuthenticatedHttpRequest) -> QuerySet[Canteen]:
     canteens = perms.canteens_managed_by(request.user)
     if not canteens.exists():
         raise PermissionDenied
     return canteens
 
 
-def _day_page(request: HttpRequest, canteen: Canteen, day: date, errors=(), status=200) -> HttpResponse:
+def _day_page(request: AuthenticatedHttpRequest, canteen: Canteen, day: date, errors=(), status=200) -> HttpResponse:
     now = timezone.now()
     context = selectors.operator_day_view(canteen=canteen, day=day, now=now)
     notices = selectors.unread_notices(request.user)
@@ -285,7 +300,7 @@ def _day_page(request: HttpRequest, canteen: Canteen, day: date, errors=(), stat
 
 
 @login_required
-def day_view(request: HttpRequest) -> HttpResponse:
+def day_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
     return _day_page(request, canteen, _day(request.GET.get("date"), timezone.localdate()))
 
@@ -296,7 +311,7 @@ def _back_to_day(canteen: Canteen, day: date) -> HttpResponse:
 
 @login_required
 @require_POST
-def served(request: HttpRequest, pk: int) -> HttpResponse:
+def served(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     count = get_object_or_404(
         HeadCount.objects.select_related("service__canteen"), pk=pk, service__canteen__in=_managed(request)
     )
@@ -316,7 +331,7 @@ def served(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sample_add(request: HttpRequest) -> HttpResponse:
+def sample_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
     day = _day(request.POST.get("day"), timezone.localdate())
     dish = Dish.objects.filter(pk=request.POST.get("dish") or 0, menu__canteen=canteen).select_related("menu").first()
@@ -339,7 +354,7 @@ def sample_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sample_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_dispose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = get_object_or_404(FoodSample.objects.select_related("canteen"), pk=pk, canteen__in=_managed(request))
     day = _day(request.POST.get("day"), timezone.localdate())
     errors, status, _sample = attempt(
@@ -355,7 +370,7 @@ def sample_dispose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sample_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_rectify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = get_object_or_404(FoodSample.objects.select_related("canteen"), pk=pk, canteen__in=_managed(request))
     errors, status, req = attempt(lambda: logs.sample_rectify(actor=request.user, sample=sample))
     if errors:
@@ -366,7 +381,7 @@ def sample_rectify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def waste_add(request: HttpRequest) -> HttpResponse:
+def waste_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
     day = _day(request.POST.get("day"), timezone.localdate())
     errors, status, _log = attempt(
@@ -389,7 +404,7 @@ def waste_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def menu_list(request: HttpRequest) -> HttpResponse:
+def menu_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteens = _managed(request)
     errors: list[str] = []
     status = 200
@@ -413,7 +428,7 @@ def menu_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _menu_page(request: HttpRequest, menu: WeeklyMenu, errors=(), status=200) -> HttpResponse:
+def _menu_page(request: AuthenticatedHttpRequest, menu: WeeklyMenu, errors=(), status=200) -> HttpResponse:
     dishes = list(menu.dishes.order_by("date", "meal", "category", "id"))
     return page(
         request,
@@ -433,20 +448,20 @@ def _menu_page(request: HttpRequest, menu: WeeklyMenu, errors=(), status=200) ->
     )
 
 
-def _menu(request: HttpRequest, pk: int) -> WeeklyMenu:
+def _menu(request: AuthenticatedHttpRequest, pk: int) -> WeeklyMenu:
     return get_object_or_404(
         WeeklyMenu.objects.select_related("canteen"), pk=pk, canteen__in=perms.canteens_managed_by(request.user)
     )
 
 
 @login_required
-def menu_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def menu_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _menu_page(request, _menu(request, pk))
 
 
 @login_required
 @require_POST
-def dish_add(request: HttpRequest, pk: int) -> HttpResponse:
+def dish_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     menu = _menu(request, pk)
     errors, status, _dish = attempt(
         lambda: menus.dish_add(
@@ -468,9 +483,11 @@ def dish_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dish_withdraw(request: HttpRequest, pk: int, dish_pk: int) -> HttpResponse:
-    menu = _menu(request, pk)
-    dish = get_object_or_404(Dish, pk=dish_pk, menu=menu)
+def dish_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    dish = get_object_or_404(
+        Dish.objects.select_related("menu__canteen"), pk=pk, menu__canteen__in=perms.canteens_managed_by(request.user)
+    )
+    menu = dish.menu
     errors, status, _none = attempt(lambda: menus.dish_withdraw(actor=request.user, dish=dish))
     if errors:
         return _menu_page(request, menu, errors, status)
@@ -480,7 +497,7 @@ def dish_withdraw(request: HttpRequest, pk: int, dish_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def menu_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def menu_step(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     menu = _menu(request, pk)
     if action not in menus.MENU_MOVES:
         raise Http404
@@ -496,7 +513,7 @@ def menu_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- reports -----------------------------------------------------------------------------------------------------
 
 
-def _reports_page(request: HttpRequest, errors=(), status=200) -> HttpResponse:
+def _reports_page(request: AuthenticatedHttpRequest, errors=(), status=200) -> HttpResponse:
     canteens = _managed(request)
     canteen = _pick(request, canteens)
     today = timezone.localdate()
@@ -527,12 +544,12 @@ def _reports_page(request: HttpRequest, errors=(), status=200) -> HttpResponse:
 
 
 @login_required
-def reports_page(request: HttpRequest) -> HttpResponse:
+def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _reports_page(request)
 
 
 @login_required
-def anti_waste_xlsx(request: HttpRequest) -> HttpResponse:
+def anti_waste_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
     try:
         name, body = reports.anti_waste_xlsx(canteen, request.GET.get("year"), request.GET.get("quarter"))

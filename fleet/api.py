@@ -39,6 +39,7 @@ from fleet.models import (
     VehicleTrip,
 )
 from fleet.steps import trip_actions
+from tickets.http import AuthenticatedRequest
 from tickets.models import Category, Compound, User
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 
@@ -273,6 +274,7 @@ def _end_before_start() -> str:
 
 
 class TripViewSet(viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     lookup_value_regex = r"\d+"
     serializer_class = TripOut
     filterset_fields = ["stage", "emergency", "vehicle", "driver"]
@@ -289,15 +291,15 @@ class TripViewSet(viewsets.GenericViewSet):
         trip = self.get_queryset().get(pk=pk)
         return Response(TripOut(trip, context={"request": self.request}).data, status=code)
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(TripOut(page, many=True, context={"request": request}).data)
 
-    def retrieve(self, request: Request, pk: Any = None) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._out(self._visible(pk).pk)
 
     @extend_schema(request=TripIn, responses={201: TripOut})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = TripIn(data=request.data)
         data.is_valid(raise_exception=True)
         trip = services.trip_request_create(actor=request.user, **data.validated_data)
@@ -305,7 +307,7 @@ class TripViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=EmergencyTripIn, responses={201: TripOut})
     @action(detail=False, methods=["post"])
-    def emergency(self, request: Request) -> Response:
+    def emergency(self, request: AuthenticatedRequest) -> Response:
         data = EmergencyTripIn(data=request.data)
         data.is_valid(raise_exception=True)
         trip = services.emergency_trip_create(actor=request.user, **data.validated_data)
@@ -323,52 +325,52 @@ class TripViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
+    def approve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, NoteIn, services.trip_approve)
 
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: Any = None) -> Response:
+    def reject(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, NoteIn, services.trip_reject)
 
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: Any = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, NoteIn, services.trip_cancel)
 
     @extend_schema(request=PosthocIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="approve-posthoc")
-    def approve_posthoc(self, request: Request, pk: Any = None) -> Response:
+    def approve_posthoc(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, PosthocIn, services.trip_approve_posthoc)
 
     @extend_schema(request=DispatchIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    def dispatch_trip(self, request: Request, pk: Any = None) -> Response:
+    def dispatch_trip(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, DispatchIn, services.trip_dispatch)
 
     @extend_schema(request=DepartIn, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def depart(self, request: Request, pk: Any = None) -> Response:
+    def depart(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, DepartIn, services.trip_depart)
 
     @extend_schema(request=ReturnIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="return")
-    def return_trip(self, request: Request, pk: Any = None) -> Response:
+    def return_trip(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, ReturnIn, services.trip_return)
 
     @extend_schema(request=None, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def cost(self, request: Request, pk: Any = None) -> Response:
+    def cost(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, None, services.trip_cost)
 
     @extend_schema(request=RateIn, responses=TripOut)
     @action(detail=True, methods=["post"])
-    def rate(self, request: Request, pk: Any = None) -> Response:
+    def rate(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._step(pk, RateIn, services.trip_rate)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
-    def candidates(self, request: Request, pk: Any = None) -> Response:
+    def candidates(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """Free vehicles (not sealed, big enough, not booked) and licensed free drivers for the dispatcher."""
         trip = self._visible(pk)
         if not (perms.is_trip_dispatcher(request.user, trip) or perms.is_fleet_bureau(request.user)):
@@ -382,12 +384,13 @@ class TripViewSet(viewsets.GenericViewSet):
 
 
 class _FleetStaffOnly:
-    def check_fleet(self, request: Request) -> None:
+    def check_fleet(self, request: AuthenticatedRequest) -> None:
         if not perms.may_see_vehicles(request.user):
             raise PermissionDenied()
 
 
 class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     lookup_value_regex = r"\d+"
     serializer_class = VehicleOut
     filterset_fields = ["status", "category", "home_compound", "colour"]
@@ -397,14 +400,14 @@ class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
         return selectors.vehicle_list(user=self.request.user)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        self.check_fleet(request)
+        super().initial(request, *args, **kwargs)  # authenticates, and IsAuthenticated refuses anonymous callers
+        self.check_fleet(self.request)
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(VehicleOut(page, many=True).data)
 
-    def retrieve(self, request: Request, pk: Any = None) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         vehicle = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(
             {
@@ -415,7 +418,7 @@ class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
 
     @extend_schema(request=RecordIn, responses={201: RecordOut})
     @action(detail=True, methods=["post"])
-    def records(self, request: Request, pk: Any = None) -> Response:
+    def records(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         vehicle = get_object_or_404(self.get_queryset(), pk=pk)
         data = RecordIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -424,25 +427,27 @@ class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
 
 
 class DriverViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = DriverOut
 
     def get_queryset(self) -> Any:
         return selectors.driver_list(user=self.request.user)
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         self.check_fleet(request)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(DriverOut(page, many=True).data)
 
 
 class AlertViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = AlertOut
     filterset_fields = ["kind", "level", "vehicle"]
 
     def get_queryset(self) -> Any:
         return selectors.alert_list(user=self.request.user)
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         self.check_fleet(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(AlertOut(page, many=True).data)
@@ -452,7 +457,7 @@ class BoardView(_FleetStaffOnly, APIView):
     """The dispatch board: ?date=YYYY-MM-DD&days=1|7."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         self.check_fleet(request)
         start, end = board_window(request.query_params.get("date"), request.query_params.get("days"))
         rows = selectors.board(user=request.user, start=start, end=end)
@@ -498,8 +503,10 @@ def board_window(day: str | None, days: str | None) -> tuple[datetime, datetime]
 class ReportView(_FleetStaffOnly, APIView):
     """单车核算 and per-unit figures for ?start=&end= (inclusive local dates)."""
 
+    request: AuthenticatedRequest
+
     @extend_schema(parameters=[PeriodIn], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         self.check_fleet(request)
         period = PeriodIn(data=request.query_params)
         period.is_valid(raise_exception=True)
@@ -541,11 +548,13 @@ class ReportView(_FleetStaffOnly, APIView):
 
 
 class ReportExportView(_FleetStaffOnly, APIView):
+    request: AuthenticatedRequest
+
     @extend_schema(
         parameters=[PeriodIn],
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         self.check_fleet(request)
         period = PeriodIn(data=request.query_params)
         period.is_valid(raise_exception=True)

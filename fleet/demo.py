@@ -194,7 +194,7 @@ def load_fleet_demo(*, history: bool = True, now: datetime | None = None) -> lis
     dispatcher = staff.filter(role=Role.DISPATCHER).first()
     workers = list(staff.filter(role=Role.WORKER))
     classes = [LicenceClass.B1, LicenceClass.C1, LicenceClass.A1, LicenceClass.C1]
-    drivers = [
+    drivers: list[tuple[str, str, str, date]] = [
         (user.username, user.full_name, classes[n % len(classes)], date(now.year + 3 + n % 3, 6, 30))
         for n, user in enumerate(workers)
     ] or list(DRIVERS)
@@ -250,7 +250,7 @@ def _vehicles_supervisor() -> User | None:
     return User.objects.filter(role=Role.SUPERVISOR, service_line=ServiceLine.VEHICLES, is_active=True).first()
 
 
-TRIP_KEY_PREFIX = "fleet-demo-"  # idempotency keys of the demo's trips: their presence means they are loaded
+TRIP_KEY_PREFIX = "fleet-demo:"  # the system's keys of the demo's trips: their presence means they are loaded
 TRIP_WEEKS = 6
 # (origin, destination, purpose, passengers, scope, hours out)
 ROUTES = [
@@ -278,11 +278,13 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
         return 0
     rng = random.Random(2026)
     bureau = _vehicles_supervisor()
-    approvers = {u.unit_id: u for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True)}
-    applicants = [
-        u for u in User.objects.filter(role=Role.REQUESTER, is_active=True, unit_id__in=approvers).order_by("pk")
-    ]
-    if bureau is None or not applicants:
+    approvers: dict[int | None, User] = {
+        u.unit_id: u for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False)
+    }
+    units = [unit for unit in approvers if unit is not None]
+    applicants = list(User.objects.filter(role=Role.REQUESTER, is_active=True, unit_id__in=units).order_by("pk"))
+    compound = ref.contract.compounds.order_by("pk").first()
+    if bureau is None or not applicants or compound is None:
         return 0
     vehicles = list(ref.vehicles)
     drivers = [d for d in ref.drivers if d.licence_expires > timezone.localdate(now) + timedelta(days=30)]
@@ -315,7 +317,7 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
             trip = services.trip_request_create(
                 actor=applicant,
                 category=ref.trip_category,
-                compound=ref.contract.compounds.first() or Compound.objects.first(),
+                compound=compound,
                 purpose=purpose,
                 passenger_count=passengers,
                 passenger_names=applicant.full_name,
@@ -354,18 +356,27 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                     services.trip_rate(trip=trip, actor=applicant, rating=rng.choice(TRIP_RATINGS), now=rated_at)
     # Trips left unrated close when their rating window ends, as the beat's expiry job would have done.
     expire_feedback(now=now)
-    return filed + _load_coming_trips(ref, now=now, bureau=bureau, approvers=approvers, applicants=applicants)
+    coming = _load_coming_trips(
+        ref, now=now, bureau=bureau, approvers=approvers, applicants=applicants, compound=compound
+    )
+    return filed + coming
 
 
 def _load_coming_trips(
-    ref: FleetReference, *, now: datetime, bureau: User, approvers: dict[int, User], applicants: list[User]
+    ref: FleetReference,
+    *,
+    now: datetime,
+    bureau: User,
+    approvers: dict[int | None, User],
+    applicants: list[User],
+    compound: Compound,
 ) -> int:
     """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the unit
     approver (of the first unit with one) and the vehicles office an approval, the dispatcher a trip to send and
     the first driver a trip to drive."""
     from fleet import services
 
-    first_unit = min(approvers)
+    first_unit = min(unit for unit in approvers if unit is not None)
     applicant = next((u for u in applicants if u.unit_id == first_unit), applicants[0])
     tomorrow = timezone.localdate(now) + timedelta(days=1)
     # (slot day, hour, how far along: 0 filed, 1 unit-approved, 2 bureau-approved, 3 dispatched)
@@ -375,7 +386,7 @@ def _load_coming_trips(
         trip = services.trip_request_create(
             actor=applicant,
             category=ref.trip_category,
-            compound=ref.contract.compounds.first() or Compound.objects.first(),
+            compound=compound,
             purpose=ROUTES[n][2],
             passenger_count=2,
             passenger_names=applicant.full_name,

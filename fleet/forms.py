@@ -8,13 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from fleet.apps import TRIP_KIND
 from fleet.models import ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
 from tickets.models import Category, Compound
+from tickets.web.forms import WebForm
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# <input type="date"> shows only an ISO value; the locale's format (2026/12/01) leaves it empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TripForm(forms.Form):
-    category = forms.ModelChoiceField(Category.objects.filter(kind=TRIP_KIND, active=True), label=_("服务类别"))
-    compound = forms.ModelChoiceField(Compound.objects.all(), label=_("所在院区"))
+class TripForm(WebForm):
+    category = forms.ModelChoiceField(
+        Category.objects.filter(kind=TRIP_KIND, active=True), label=_("服务类别"), empty_label=_("请选择")
+    )
+    compound = forms.ModelChoiceField(Compound.objects.all(), label=_("所在院区"), empty_label=_("请选择院区"))
     purpose = forms.CharField(label=_("用车事由"), max_length=200)
     passenger_count = forms.IntegerField(label=_("乘车人数"), min_value=1, max_value=99, initial=1)
     passenger_names = forms.CharField(label=_("乘车人"), max_length=300, required=False)
@@ -29,7 +34,7 @@ class TripForm(forms.Form):
     rental = forms.BooleanField(label=_("公务租车"), required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(WebForm):
     note = forms.CharField(
         label=_("意见/理由"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -39,9 +44,9 @@ class PosthocForm(NoteForm):
     decision = forms.ChoiceField(label=_("意见"), choices=ApprovalDecision.choices)
 
 
-class DispatchForm(forms.Form):
-    vehicle = forms.ModelChoiceField(Vehicle.objects.none(), label=_("车辆"))
-    driver = forms.ModelChoiceField(Driver.objects.none(), label=_("驾驶员"))
+class DispatchForm(WebForm):
+    vehicle = forms.ModelChoiceField(Vehicle.objects.none(), label=_("车辆"), empty_label=_("请选择车辆"))
+    driver = forms.ModelChoiceField(Driver.objects.none(), label=_("驾驶员"), empty_label=_("请选择驾驶员"))
 
     def __init__(self, *args: object, vehicles: object = None, drivers: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -50,11 +55,11 @@ class DispatchForm(forms.Form):
         self.fields["driver"].queryset = drivers  # type: ignore[attr-defined]
 
 
-class DepartForm(forms.Form):
+class DepartForm(WebForm):
     odometer = forms.IntegerField(label=_("出车里程(公里)"), min_value=0)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(WebForm):
     odometer = forms.IntegerField(label=_("回场里程(公里)"), min_value=0)
     tolls = forms.DecimalField(label=_("通行费(元)"), max_digits=10, decimal_places=2, initial=0)
     parking = forms.DecimalField(label=_("停车费(元)"), max_digits=10, decimal_places=2, initial=0)
@@ -62,21 +67,21 @@ class ReturnForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=1000, required=False)
 
 
-class RateForm(forms.Form):
+class RateForm(WebForm):
     rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(i, i) for i in range(5, 0, -1)])
     comment = forms.CharField(label=_("评价"), max_length=1000, required=False)
 
 
-class RecordForm(forms.Form):
+class RecordForm(WebForm):
     kind = forms.ChoiceField(label=_("类型"), choices=RecordKind.choices)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DATE)
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=10, decimal_places=2, initial=0)
     odometer_km = forms.IntegerField(label=_("里程(公里)"), min_value=0, required=False)
     provider = forms.CharField(label=_("单位/保险公司"), max_length=100, required=False)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+class PeriodForm(WebForm):
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+    end = forms.DateField(label=_("结束日期"), widget=DATE)

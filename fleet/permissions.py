@@ -20,7 +20,7 @@ def is_car_service_staff(user: User) -> bool:
     return (
         bool(user.is_authenticated)
         and user.role in (Role.DISPATCHER, Role.WORKER)
-        and user.contractor_id is not None
+        and user.contractor is not None
         and user.contractor.service_line == ServiceLine.VEHICLES
     )
 
@@ -48,7 +48,7 @@ def is_trip_dispatcher(user: User, trip: VehicleTrip) -> bool:
 
 
 def is_trip_driver(user: User, trip: VehicleTrip) -> bool:
-    return user.is_authenticated and trip.driver_id is not None and trip.driver.user_id == user.pk
+    return user.is_authenticated and trip.driver is not None and trip.driver.user_id == user.pk
 
 
 def may_file_emergency(user: User) -> bool:

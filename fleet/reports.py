@@ -7,6 +7,7 @@ are not portable SQL across SQLite and PostgreSQL.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -31,7 +32,7 @@ def _period(start: date, end: date) -> tuple[datetime, datetime]:
     return (datetime.combine(start, time(0), tzinfo=tz), datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
 
 
-def _returned_trips(start: date, end: date) -> list[dict[str, Any]]:
+def _returned_trips(start: date, end: date) -> list[Mapping[str, Any]]:
     since, until = _period(start, end)
     return list(
         VehicleTrip.objects.filter(returned_at__gte=since, returned_at__lt=until, vehicle__isnull=False).values(
@@ -49,7 +50,7 @@ def _returned_trips(start: date, end: date) -> list[dict[str, Any]]:
     )
 
 
-def _hours(row: dict[str, Any]) -> Decimal:
+def _hours(row: Mapping[str, Any]) -> Decimal:
     seconds = (row["returned_at"] - row["out_at"]).total_seconds()
     return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
 

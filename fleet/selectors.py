@@ -68,7 +68,7 @@ def driver_list(*, user: User) -> QuerySet[Driver]:
     qs = Driver.objects.select_related("user", "user__contractor")
     if perms.is_fleet_bureau(user):
         return qs
-    if perms.is_car_service_staff(user):
+    if perms.is_car_service_staff(user) and user.contractor_id is not None:
         return qs.filter(user__contractor_id=user.contractor_id)
     return qs.none()
 
@@ -105,7 +105,7 @@ def free_drivers(*, trip: VehicleTrip) -> QuerySet[Driver]:
         Driver.objects.filter(
             active=True,
             user__is_active=True,
-            user__contractor_id=trip.request.contractor_id,
+            user__contractor_id=trip.request.contractor_id or 0,  # not routed yet: no contractor's drivers
             licence_expires__gte=timezone.localtime(trip.slot_end).date(),
         )
         .exclude(Exists(busy))

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from fleet.api import board_window
 from fleet.models import TripStage, VehicleTrip
 from fleet.steps import trip_actions
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
+from tickets.web import charts
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -33,12 +35,12 @@ def _apply_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _staff_only(request: HttpRequest) -> None:
+def _staff_only(request: AuthenticatedHttpRequest) -> None:
     if not perms.may_see_vehicles(request.user):
         raise PermissionDenied
 
 
-def _trip(request: HttpRequest, pk: int) -> VehicleTrip:
+def _trip(request: AuthenticatedHttpRequest, pk: int) -> VehicleTrip:
     return get_object_or_404(selectors.trip_list(user=request.user), pk=pk)
 
 
@@ -46,13 +48,13 @@ def _trip(request: HttpRequest, pk: int) -> VehicleTrip:
 
 
 @login_required
-def trip_list(request: HttpRequest) -> HttpResponse:
+def trip_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     trips = selectors.trip_list(user=request.user).order_by("-slot_start", "-id")[:100]
     return render(request, "fleet/trip_list.html", {"trips": trips})
 
 
 @login_required
-def trip_apply(request: HttpRequest) -> HttpResponse:
+def trip_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_contractor_staff or request.user.unit_id is None:
         raise PermissionDenied
     form = f.TripForm(request.POST or None)
@@ -68,7 +70,7 @@ def trip_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def trip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trip = _trip(request, pk)
     actions = trip_actions(trip, request.user)
     ctx: dict[str, Any] = {
@@ -102,7 +104,7 @@ STEPS: dict[str, tuple[type[Form] | None, Callable[..., Any]]] = {
 
 @login_required
 @require_POST
-def trip_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def trip_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
     trip = _trip(request, pk)
@@ -135,7 +137,9 @@ def trip_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("fleet:trip-detail", pk=trip.pk)
 
 
-def _step_failed(request: HttpRequest, trip: VehicleTrip, step: str, form: Form, status: int = 400) -> HttpResponse:
+def _step_failed(
+    request: AuthenticatedHttpRequest, trip: VehicleTrip, step: str, form: Form, status: int = 400
+) -> HttpResponse:
     trip = _trip(request, trip.pk)
     ctx: dict[str, Any] = {
         "trip": trip,
@@ -147,7 +151,7 @@ def _step_failed(request: HttpRequest, trip: VehicleTrip, step: str, form: Form,
 
 
 @login_required
-def dispatch_note(request: HttpRequest, pk: int) -> HttpResponse:
+def dispatch_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """派车单: printable."""
     trip = _trip(request, pk)
     if trip.vehicle_id is None:
@@ -159,7 +163,7 @@ def dispatch_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     trips = selectors.trips_awaiting_approval(user=request.user).order_by("slot_start")
     posthoc = [
         t
@@ -175,7 +179,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     days = request.GET.get("days", "1")
     start, end = board_window(request.GET.get("date"), days)
@@ -209,13 +213,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def vehicle_list(request: HttpRequest) -> HttpResponse:
+def vehicle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     return render(request, "fleet/vehicle_list.html", {"vehicles": selectors.vehicle_list(user=request.user)})
 
 
 @login_required
-def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def vehicle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     vehicle = get_object_or_404(selectors.vehicle_list(user=request.user), pk=pk)
     form = f.RecordForm(request.POST or None)
@@ -244,7 +248,7 @@ def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     today = timezone.localdate()
     form = f.PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
@@ -254,12 +258,9 @@ def report(request: HttpRequest) -> HttpResponse:
         if end < start:
             form.add_error("end", _("结束日期不能早于开始日期。"))
         else:
-            ctx.update(
-                vehicles=reports.vehicle_report(start=start, end=end),
-                units=reports.unit_report(start=start, end=end),
-                start=start,
-                end=end,
-            )
+            vehicles = reports.vehicle_report(start=start, end=end)
+            units = reports.unit_report(start=start, end=end)
+            ctx.update(vehicles=vehicles, units=units, start=start, end=end, charts=report_charts(vehicles, units))
             if request.GET.get("format") == "xlsx":
                 response = HttpResponse(
                     reports.export_xlsx(start=start, end=end),
@@ -270,11 +271,33 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "fleet/report.html", ctx)
 
 
+def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:
+    """Cost per vehicle (service charges and running costs stacked) and trips per unit."""
+    return [
+        charts.bar(
+            "fleet-cost",
+            _("单车费用（元）"),
+            [line.vehicle.plate for line in vehicles],
+            [
+                (_("用车服务费"), [float(line.trip_charges) for line in vehicles]),
+                (_("运行费用"), [float(line.running_total) for line in vehicles]),
+            ],
+            stacked=True,
+        ),
+        charts.bar(
+            "fleet-units",
+            _("各单位出车次数"),
+            [str(u.unit_name) for u in units],
+            [(_("出车次数"), [u.trips for u in units])],
+        ),
+    ]
+
+
 # --- driver ----------------------------------------------------------------------------------------------------
 
 
 @login_required
-def driver_home(request: HttpRequest) -> HttpResponse:
+def driver_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The driver's phone: today's and coming trips with out/return forms."""
     trips = selectors.driver_trips(user=request.user).order_by("slot_start")
     return render(

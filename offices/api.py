@@ -14,7 +14,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,6 +29,7 @@ from offices.models import (
     VacatingDeadline,
 )
 from offices.permissions import is_space_bureau, may_use_space_pages
+from tickets.http import AuthenticatedRequest
 from tickets.models import Building, Compound, Room, Unit
 
 # --- output ------------------------------------------------------------------------------------------------------
@@ -211,34 +211,37 @@ class NormRowIn(serializers.Serializer):
 
 
 class NormVersionIn(serializers.Serializer):
-    code = serializers.SlugField(max_length=32)
+    # Not "code": a 400's field messages share the error body with its "code" string (servicedesk.api).
+    version_code = serializers.SlugField(max_length=32)
     name = serializers.CharField(max_length=100)
     effective_from = serializers.DateField()
     based_on = serializers.PrimaryKeyRelatedField(
         queryset=AreaNormVersion.objects.all(), required=False, allow_null=True, default=None
     )
-    source = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    # A field named "source": DRF's metaclass takes declared fields off the class, so it never shadows Field.source.
+    source = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)  # type: ignore[assignment]
     rows = NormRowIn(many=True)
 
 
 # --- views -------------------------------------------------------------------------------------------------------
 
 
-def _space_pages(request: Request) -> None:
+def _space_pages(request: AuthenticatedRequest) -> None:
     if not may_use_space_pages(request.user):
         raise PermissionDenied
 
 
-def _bureau(request: Request) -> None:
+def _bureau(request: AuthenticatedRequest) -> None:
     if not is_space_bureau(request.user):
         raise PermissionDenied
 
 
 class FloorListView(APIView):
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=FloorOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         floors = selectors.visible_floors(request.user, timezone.localdate()).order_by("building_id", "level")
         return Response(FloorOut(floors, many=True).data)
@@ -250,7 +253,7 @@ class FloorView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=RoomStateOut(many=True), operation_id="offices_floor_rooms")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         _space_pages(request)
         day = timezone.localdate()
         floor = get_object_or_404(selectors.visible_floors(request.user, day), pk=pk)
@@ -263,15 +266,15 @@ class AllocationListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=AllocationOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         qs = Allocation.objects.select_related("unit", "room").order_by("-starts_on", "-id")
         if not is_space_bureau(request.user):
-            qs = qs.filter(unit_id=request.user.unit_id)
+            qs = qs.filter(unit_id=request.user.unit_id or 0)  # no unit, no allocations
         return Response(AllocationOut(qs[:500], many=True).data)
 
     @extend_schema(request=AllocationIn, responses={201: AllocationOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
         data = AllocationIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -283,7 +286,7 @@ class AllocationEndView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=AllocationEndIn, responses=AllocationOut)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         _bureau(request)
         allocation = get_object_or_404(Allocation, pk=pk)
         data = AllocationEndIn(data=request.data)
@@ -296,12 +299,12 @@ class SpaceRequestListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=SpaceRequestOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         rows = selectors.space_requests(user=request.user).order_by("-service_request__created_at")[:200]
         return Response(SpaceRequestOut(rows, many=True, context={"request": request}).data)
 
     @extend_schema(request=SpaceRequestIn, responses={201: SpaceRequestOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = SpaceRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         sr = steps.space_request_file(actor=request.user, **data.validated_data)
@@ -312,7 +315,7 @@ class SpaceRequestDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=SpaceRequestOut)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         sr = get_object_or_404(selectors.space_requests(user=request.user), pk=pk)
         return Response(SpaceRequestOut(sr, context={"request": request}).data)
 
@@ -322,7 +325,7 @@ def _step_view(step: str) -> type[APIView]:
         permission_classes = [IsAuthenticated]
 
         @extend_schema(request=StepIn, responses=SpaceRequestOut, operation_id=f"offices_space_request_{step}")
-        def post(self, request: Request, pk: int) -> Response:
+        def post(self, request: AuthenticatedRequest, pk: int) -> Response:
             sr = get_object_or_404(selectors.space_requests(user=request.user), pk=pk)
             data = StepIn(data=request.data)
             data.is_valid(raise_exception=True)
@@ -340,17 +343,18 @@ class NormListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=NormVersionOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
         return Response(NormVersionOut(AreaNormVersion.objects.prefetch_related("rows"), many=True).data)
 
     @extend_schema(request=NormVersionIn, responses={201: NormVersionOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
         data = NormVersionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         rows = {(r["level"], r["rank"]): r["area"] for r in values.pop("rows")}
+        values["code"] = values.pop("version_code")
         version = services.norm_version_create(actor=request.user, rows=rows, **values)
         return Response(NormVersionOut(version).data, status=status.HTTP_201_CREATED)
 
@@ -358,40 +362,45 @@ class NormListView(APIView):
 class CheckListView(APIView):
     """Stored over-standard checks; POST runs one now with the current version and stores its findings."""
 
+    request: AuthenticatedRequest
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={201: CheckOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
         check = services.norm_scan(actor=request.user)
         return Response(CheckOut(check).data, status=status.HTTP_201_CREATED)
 
 
 class CheckView(APIView):
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=CheckOut)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         _bureau(request)
         check = get_object_or_404(NormCheck.objects.select_related("version").prefetch_related("findings__room"), pk=pk)
         return Response(CheckOut(check).data)
 
 
 class VacatingListView(APIView):
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=VacatingOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         rows = selectors.vacating_list(user=request.user).order_by("due_on")[:500]
         return Response(VacatingOut(rows, many=True).data)
 
 
 class UsageView(APIView):
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=UsageOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         day = timezone.localdate()
         units = None if is_space_bureau(request.user) else selectors.visible_units(request.user)
@@ -399,26 +408,13 @@ class UsageView(APIView):
 
 
 class OverStandardView(APIView):
-    """Over-standard office rooms now, checked with the current version (not stored; POST checks/ stores one)."""
+    """The over-standard rooms of the last stored check (POST checks/ runs a new one)."""
+
+    request: AuthenticatedRequest
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=FindingOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
-        day = timezone.localdate()
-        rows = ledgers.over_standard(day=day, version=services.current_version())
-        return Response(
-            [
-                {
-                    "room": row["room"].pk,
-                    "room_number": row["room"].number,
-                    "unit": row["unit"].pk if row["unit"] else None,
-                    "area": str(row["result"].area),
-                    "allowance": str(row["result"].allowance),
-                    "excess": str(row["result"].excess),
-                    "people": row["result"].people,
-                }
-                for row in rows
-            ]
-        )
+        return Response(FindingOut(ledgers.findings_of(ledgers.latest_check()), many=True).data)

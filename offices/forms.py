@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, VacateReason
 from tickets.models import Compound, OrganLevel, Room, Unit
+from tickets.web.common import model_choice_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the browser date input reads ISO only
 
 
 class SpaceRequestForm(forms.Form):
@@ -26,7 +27,7 @@ class SpaceRequestForm(forms.Form):
     def __init__(self, *args: Any, rooms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if rooms is not None:
-            self.fields["returned_rooms"].queryset = rooms
+            model_choice_field(self, "returned_rooms").queryset = rooms
 
 
 class NoteForm(forms.Form):
@@ -41,7 +42,7 @@ class FulfilForm(NoteForm):
     def __init__(self, *args: Any, rooms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if rooms is not None:
-            self.fields["rooms"].queryset = rooms
+            model_choice_field(self, "rooms").queryset = rooms
 
 
 class AllocateForm(forms.Form):
@@ -75,7 +76,7 @@ class VacatedForm(forms.Form):
 
 
 class NormVersionForm(forms.Form):
-    code = forms.SlugField(label=_("编号"), max_length=32)
+    version_code = forms.SlugField(label=_("编号"), max_length=32)
     name = forms.CharField(label=_("名称"), max_length=100)
     effective_from = forms.DateField(label=_("施行日期"), widget=DATE)
     source = forms.CharField(label=_("依据"), max_length=200, required=False)

@@ -13,16 +13,17 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from offices import norms, selectors
+from offices import selectors
 from offices.models import (
     LEADER_RANKS,
     Allocation,
-    AreaNormVersion,
+    NormCheck,
+    NormFinding,
     ReallocationProposal,
     Seat,
     VacatingDeadline,
 )
-from tickets.models import Building, Room, Unit
+from tickets.models import Building, Room
 
 ZERO = Decimal(0)
 
@@ -71,28 +72,28 @@ def building_usage(*, day: date) -> list[BuildingUse]:
     ]
 
 
-def over_standard(*, day: date, version: AreaNormVersion) -> list[dict[str, Any]]:
-    """Over-standard rooms now, with the current version (the live view; stored checks keep their own)."""
-    inputs = selectors.room_inputs(day=day)
-    over = [r for r in norms.check_rooms(inputs, selectors.norm_table(version)) if r.over]
-    rooms = Room.objects.select_related("floor__building").in_bulk([r.room_id for r in over])
-    holders = selectors.holders_on(day=day, room_ids=[r.room_id for r in over])
-    units = Unit.objects.in_bulk(set(holders.values()))
-    return [
-        {"room": rooms[r.room_id], "unit": units.get(holders.get(r.room_id)), "result": r}
-        for r in sorted(over, key=lambda r: -r.excess)
-    ]
+def latest_check() -> NormCheck | None:
+    """The last stored over-standard check (the nightly job or the bureau's button). The ledger reads it rather than
+    checking 20,000 rooms while a page waits."""
+    return NormCheck.objects.select_related("version").order_by("-checked_at", "-id").first()
 
 
-def ledger_data(*, day: date, version: AreaNormVersion) -> dict[str, Any]:
+def findings_of(check: NormCheck | None) -> list[NormFinding]:
+    if check is None:
+        return []
+    return list(check.findings.select_related("room__floor__building", "unit").order_by("-excess", "room_id"))
+
+
+def ledger_data(*, day: date) -> dict[str, Any]:
     vacating = VacatingDeadline.objects.filter(vacated_on__isnull=True).select_related(
         "seat__person", "seat__room", "seat__unit"
     )
     usage = selectors.unit_usage(day=day)
     peak = max([u.used for u in usage] + [u.approved or ZERO for u in usage] + [Decimal(1)])
+    check = latest_check()
     return {
-        "version": version,
-        "over": over_standard(day=day, version=version),
+        "check": check,
+        "over": findings_of(check),  # the page shows the 200 largest; the XLSX all
         "vacating": list(vacating.order_by("due_on")),
         "overdue": [d for d in vacating if d.due_on < day],
         "idle": list(ReallocationProposal.objects.filter(closed_at__isnull=True).select_related("room", "unit")),
@@ -117,12 +118,9 @@ def ledger_xlsx(data: dict[str, Any]) -> bytes:
     sheet = book.active
     sheet.title = _("超标")
     sheet.append([_("房间"), _("单位"), _("使用面积"), _("核定上限"), _("超标面积"), _("人员")])
-    for row in data["over"]:
-        r = row["result"]
-        names = "、".join(str(p["name"]) for p in r.people)
-        sheet.append(
-            [str(row["room"]), str(row["unit"] or ""), float(r.area), float(r.allowance), float(r.excess), names]
-        )
+    for f in data["over"]:
+        names = "、".join(str(p["name"]) for p in f.people)
+        sheet.append([str(f.room), str(f.unit or ""), float(f.area), float(f.allowance), float(f.excess), names])
     sheet = book.create_sheet(_("腾退"))
     sheet.append([_("人员"), _("房间"), _("单位"), _("原因"), _("期限"), _("逾期")])
     for d in data["vacating"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from offices.models import OFFICE_USES, Rank
 
@@ -56,7 +57,18 @@ TABLE_1999: dict[str, dict[str, Decimal]] = {
     },
 }  # fmt: skip
 
-SEED_VERSIONS = (
+
+class SeedVersion(TypedDict):
+    code: str
+    name: str
+    source: str
+    effective_from: str
+    current: bool
+    note: str
+    table: Any
+
+
+SEED_VERSIONS: tuple[SeedVersion, ...] = (
     {
         "code": "1999",
         "name": "党政机关办公用房建设标准(1999)",

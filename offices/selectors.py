@@ -28,7 +28,7 @@ from offices.permissions import is_space_bureau
 from tickets.models import Floor, Room, RoomFunction, Unit, User
 
 # A room no unit holds counts as its core function says.
-FUNCTION_USE = {
+FUNCTION_USE: dict[str, RoomUse] = {
     RoomFunction.OFFICE: RoomUse.OFFICE,
     RoomFunction.MEETING: RoomUse.MEETING,
     RoomFunction.SERVICE: RoomUse.SERVICE,
@@ -85,9 +85,12 @@ class RoomState:
             return "overdue"
         if self.result is not None and self.result.over:
             return "over"
-        if self.allocation is None:
-            return "vacant"
-        return "occupied" if self.seats or self.use not in OFFICE_USES else "idle"
+        return "vacant" if self.allocation is None else "occupied"
+
+    @property
+    def empty_office(self) -> bool:
+        """Held as an office with nobody in it (the idle timer proposes it to the reallocation pool after 6 months)."""
+        return self.allocation is not None and self.use in OFFICE_USES and not self.seats
 
     @property
     def use_label(self) -> str:

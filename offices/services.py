@@ -108,9 +108,9 @@ def norm_version_create(
     now = now_or(now)
     errors: dict[str, list[str]] = {}
     if not code.strip():
-        errors["code"] = [_("请填写编号。")]
+        errors["version_code"] = [_("请填写编号。")]
     elif AreaNormVersion.objects.filter(code=code).exists():
-        errors["code"] = [_("编号已存在。")]
+        errors["version_code"] = [_("编号已存在。")]
     if not name.strip():
         errors["name"] = [_("请填写名称。")]
     for (level, rank), area in rows.items():
@@ -365,12 +365,10 @@ def person_depart(
         raise ValidationError({"reason": [_("请选择变动原因。")]})
     now = now_or(now)
     with transaction.atomic():
-        seats = (
-            Seat.objects.select_for_update().filter(person=person, until__isnull=True).select_related("room", "unit")
-        )
+        held = Seat.objects.select_for_update().filter(person=person, until__isnull=True).select_related("room", "unit")
         if reason == VacateReason.SECOND_POST:
-            seats = seats.filter(post=Post.SECOND)
-        seats = list(seats)
+            held = held.filter(post=Post.SECOND)
+        seats = list(held)
         if not seats:
             raise ValidationError({"person": [_("该人员没有需要腾退的办公室。")]})
         if reason != VacateReason.SECOND_POST:

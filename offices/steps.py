@@ -43,13 +43,14 @@ from tickets.models import (
     User,
 )
 from tickets.services.common import now_or
+from tickets.services.permissions import parties_of
 from tickets.services.requests import request_create
-from tickets.services.transitions import allowed_actions, transition
+from tickets.services.transitions import MOVES, allowed_actions, transition
 
 S = Status
 # The module passes itself as the owner of the steps it owns once the core's transition() takes ``owner``.
-_OWNER: dict[str, str] = {"owner": "offices"} if "owner" in inspect.signature(transition).parameters else {}
-_CREATE_OWNER: dict[str, str] = {"owner": "offices"} if "owner" in inspect.signature(request_create).parameters else {}
+_OWNER: dict[str, Any] = {"owner": "offices"} if "owner" in inspect.signature(transition).parameters else {}
+_CREATE_OWNER: dict[str, Any] = {"owner": "offices"} if "owner" in inspect.signature(request_create).parameters else {}
 
 # The bureau's targets for answering a space request, in business minutes after the last approval: start
 # within 3 working days, allocate within 15.
@@ -227,7 +228,9 @@ def space_actions(space_request: SpaceRequest, user: User) -> list[str]:
         return []
     req = space_request.service_request
     core = set(allowed_actions(req, user))
-    actions = [name for name in ("approve", "reject", "cancel") if name in core and req.status in STEPS[name].sources]
+    actions: list[str] = [
+        name for name in ("approve", "reject", "cancel") if name in core and req.status in STEPS[name].sources
+    ]
     if req.status in STEPS["fulfil"].sources and is_space_bureau(user):
         actions.append("fulfil")
     return actions
@@ -251,6 +254,11 @@ def space_step(
     now = now_or(now)
     with transaction.atomic():
         req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=space_request.service_request_id)
+        # The party first, then the state: a party who may never take the step hears 403, not "not now".
+        if step == "fulfil" and not is_space_bureau(actor):
+            raise ActionForbidden(_("只有机关事务局房产管理人员可以配置用房。"))
+        if step != "fulfil" and not parties_of(actor, req) & MOVES[step].parties:
+            raise ActionForbidden(_("您无权对该申请执行“%(step)s”。") % {"step": STEPS[step].label})
         if req.status not in STEPS[step].sources:
             raise TransitionNotAllowed(
                 _("申请当前状态为“%(status)s”，不能%(step)s。")
@@ -330,7 +338,7 @@ def vacating_open(*, seat: Seat, reason: str, due_on: date, actor: User, now: da
         "reason": VacateReason(reason).label,
         "due": due_on.isoformat(),
     }
-    requester = person.user if person.user_id and person.user.unit_id == seat.unit_id else actor
+    requester = person.user if person.user is not None and person.user.unit_id == seat.unit_id else actor
     return request_create(
         actor=actor,
         requester=requester,

@@ -22,3 +22,11 @@ def vacating_timers(now: str | None = None) -> dict[str, int]:
 @shared_task(acks_late=True)
 def idle_rooms(now: str | None = None) -> int:
     return timers.idle_rooms(now=_now(now))
+
+
+@shared_task(acks_late=True)
+def norm_scan(now: str | None = None) -> int:
+    """The nightly over-standard check the ledger reads."""
+    from offices import services
+
+    return services.norm_scan(actor=None, now=_now(now)).findings.count()

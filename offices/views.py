@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from offices import ledgers, selectors, services, steps
 from offices.models import Allocation, AreaNormVersion, NormCheck, Seat, SpaceRequest
 from offices.permissions import is_space_bureau, may_file_space_request, may_see_unit_space, may_use_space_pages
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Compound, Floor, Room, Unit
 from tickets.web.common import errors_to_form, page, role_required
 
@@ -34,7 +35,7 @@ space_pages = role_required(may_use_space_pages, _("仅机关事务局房产管�
 bureau_only = role_required(is_space_bureau, _("仅机关事务局房产管理人员可以办理。"))
 
 
-def _refused(request: HttpRequest, form: Form, exc: Exception) -> int:
+def _refused(request: AuthenticatedHttpRequest, form: Form, exc: Exception) -> int:
     """Put a service refusal on the form and return the status the page answers with."""
     if isinstance(exc, ValidationError):
         errors_to_form(form, exc)
@@ -47,7 +48,7 @@ def _refused(request: HttpRequest, form: Form, exc: Exception) -> int:
 
 
 @space_pages
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = timezone.localdate()
     floors = selectors.visible_floors(request.user, day).order_by("building__compound__code", "building__code", "level")
     buildings: dict[Any, list[Floor]] = defaultdict(list)
@@ -57,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @space_pages
-def floor(request: HttpRequest, pk: int) -> HttpResponse:
+def floor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     day = timezone.localdate()
     floor = get_object_or_404(selectors.visible_floors(request.user, day), pk=pk)
     rooms = selectors.visible_rooms(request.user, day).filter(floor=floor)
@@ -68,7 +69,7 @@ def floor(request: HttpRequest, pk: int) -> HttpResponse:
     return page(request, "offices/floor.html", {"floor": floor, "states": states, "counts": dict(counts)})
 
 
-def _room_page(request: HttpRequest, room: Room, status: int = 200, **forms: Form) -> HttpResponse:
+def _room_page(request: AuthenticatedHttpRequest, room: Room, status: int = 200, **forms: Form) -> HttpResponse:
     day = timezone.localdate()
     (state,) = selectors.room_states(rooms=Room.objects.filter(pk=room.pk), day=day, version=services.current_version())
     history = Allocation.objects.filter(room=room).select_related("unit").order_by("-starts_on")
@@ -87,18 +88,18 @@ def _room_page(request: HttpRequest, room: Room, status: int = 200, **forms: For
     return page(request, "offices/room.html", ctx, status=status)
 
 
-def _visible_room(request: HttpRequest, pk: int) -> Room:
+def _visible_room(request: AuthenticatedHttpRequest, pk: int) -> Room:
     return get_object_or_404(selectors.visible_rooms(request.user, timezone.localdate()).select_related("floor"), pk=pk)
 
 
 @space_pages
-def room(request: HttpRequest, pk: int) -> HttpResponse:
+def room(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _room_page(request, _visible_room(request, pk))
 
 
 @space_pages
 @require_POST
-def room_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def room_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     room = _visible_room(request, pk)
     day = timezone.localdate()
     handlers = {
@@ -147,7 +148,7 @@ def room_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @space_pages
 @require_POST
-def seat_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def seat_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     day = timezone.localdate()
     seat = get_object_or_404(
         Seat.objects.filter(room__in=selectors.visible_rooms(request.user, day), until__isnull=True).select_related(
@@ -178,7 +179,7 @@ def seat_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """配置凭证 and 使用协议, printable: the bureau and the holding unit's approver."""
     allocation = get_object_or_404(Allocation.objects.select_related("room__floor__building__compound", "unit"), pk=pk)
     if not may_see_unit_space(request.user, allocation.unit_id):
@@ -190,7 +191,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def requests(request: HttpRequest) -> HttpResponse:
+def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_contractor_staff:
         raise PermissionDenied
     rows = selectors.space_requests(user=request.user).order_by("-service_request__created_at")[:200]
@@ -198,13 +199,13 @@ def requests(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_file_space_request(request.user):
         raise PermissionDenied
     day = timezone.localdate()
     rooms = selectors.visible_rooms(request.user, day) if request.user.unit_id else Room.objects.none()
     rooms = Room.objects.filter(
-        pk__in=Allocation.objects.filter(selectors.q_current(day), unit_id=request.user.unit_id).values("room_id")
+        pk__in=Allocation.objects.filter(selectors.q_current(day), unit_id=request.user.unit_id or 0).values("room_id")
     ).select_related("floor__building")
     form = f.SpaceRequestForm(request.POST or None, rooms=rooms, initial={"compound": Compound.objects.first()})
     status = 200
@@ -222,7 +223,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return page(request, "offices/request_new.html", {"form": form}, status=status)
 
 
-def _space_request(request: HttpRequest, pk: int) -> SpaceRequest:
+def _space_request(request: AuthenticatedHttpRequest, pk: int) -> SpaceRequest:
     return get_object_or_404(
         selectors.space_requests(user=request.user)
         .select_related("service_request__requester", "service_request__compound")
@@ -234,7 +235,7 @@ def _space_request(request: HttpRequest, pk: int) -> SpaceRequest:
 
 
 def _request_page(
-    request: HttpRequest, sr: SpaceRequest, status: int = 200, step_form: Form | None = None
+    request: AuthenticatedHttpRequest, sr: SpaceRequest, status: int = 200, step_form: Form | None = None
 ) -> HttpResponse:
     actions = steps.space_actions(sr, request.user)
     day = timezone.localdate()
@@ -259,19 +260,19 @@ def _request_page(
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, _space_request(request, pk))
 
 
 @login_required
-def request_detail_by_core(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail_by_core(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sr = get_object_or_404(selectors.space_requests(user=request.user), service_request_id=pk)
     return redirect("offices:request-detail", pk=sr.pk)
 
 
 @login_required
 @require_POST
-def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def request_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in steps.STEPS:
         raise Http404
     sr = _space_request(request, pk)
@@ -301,9 +302,9 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @bureau_only
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = timezone.localdate()
-    data = ledgers.ledger_data(day=day, version=services.current_version())
+    data = ledgers.ledger_data(day=day)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             ledgers.ledger_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -319,21 +320,21 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @bureau_only
 @require_POST
-def scan(request: HttpRequest) -> HttpResponse:
+def scan(request: AuthenticatedHttpRequest) -> HttpResponse:
     check = services.norm_scan(actor=request.user)
     messages.success(request, _("已完成超标检查：%(n)d间超标。") % {"n": check.findings.count()})
     return redirect("offices:check", pk=check.pk)
 
 
 @bureau_only
-def check(request: HttpRequest, pk: int) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(NormCheck.objects.select_related("version"), pk=pk)
     findings = run.findings.select_related("room__floor__building", "unit")
     return page(request, "offices/check.html", {"run": run, "findings": findings})
 
 
 @login_required
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
+def notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The yearly internal room-arrangement notice of a unit (printable)."""
     unit = get_object_or_404(Unit, pk=pk)
     if not may_see_unit_space(request.user, unit.pk):
@@ -346,22 +347,24 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @bureau_only
-def leaders(request: HttpRequest) -> HttpResponse:
+def leaders(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The leaders' office filing list (领导干部办公用房备案)."""
     day = timezone.localdate()
     return page(request, "offices/leaders.html", {"rows": ledgers.leader_rows(day=day), "day": day})
 
 
 @bureau_only
-def norms_page(request: HttpRequest) -> HttpResponse:
+def norms_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     versions = AreaNormVersion.objects.prefetch_related("rows")
-    chosen = versions.filter(pk=request.GET.get("v")).first() if request.GET.get("v", "").isdigit() else None
+    asked = request.GET.get("v", "")
+    chosen = versions.filter(pk=int(asked)).first() if asked.isdigit() else None
     base = chosen or services.current_version()
     form = f.NormVersionForm(request.POST or None, base=base)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in ("code", "name", "effective_from", "source")}
+            data = {k: form.cleaned_data[k] for k in ("name", "effective_from", "source")}
+            data["code"] = form.cleaned_data["version_code"]
             try:
                 services.norm_version_create(actor=request.user, rows=form.rows(), based_on=base, **data)
             except (ValidationError, ActionForbidden) as exc:
@@ -371,7 +374,7 @@ def norms_page(request: HttpRequest) -> HttpResponse:
                 return redirect("offices:norms")
         else:
             status = 400
-    table = defaultdict(dict)
+    table: defaultdict[str, dict[str, Any]] = defaultdict(dict)
     for row in base.rows.all():
         table[row.get_level_display()][row.rank] = row.area
     return page(

@@ -38,4 +38,5 @@ BEAT_SCHEDULE = {
     # office space: give-back reminders and overdue notices, idle rooms to the reallocation pool
     "offices-vacating": {"task": "offices.tasks.vacating_timers", "schedule": crontab(minute="20")},
     "offices-idle-rooms": {"task": "offices.tasks.idle_rooms", "schedule": crontab(minute="30", hour="6")},
+    "offices-norm-scan": {"task": "offices.tasks.norm_scan", "schedule": crontab(minute="50", hour="2")},
 }

@@ -108,7 +108,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "servicedesk.sqlite3",
+            "NAME": str(VAR_DIR / "servicedesk.sqlite3"),
             # Kept open like PostgreSQL's: opening SQLite re-reads the schema and the planner's statistics, 1.5 ms
             # of every request (bench/core_bench.py).
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),

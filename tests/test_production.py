@@ -39,8 +39,8 @@ def test_collectstatic_with_the_manifest_storage_succeeds(collected):
 def test_pages_render_from_the_manifest(collected, world):
     client = Client()
     client.force_login(world.dave)
-    for path in ("/", "/requests/", "/reports/"):
-        response = client.get(path)
+    for path in ("/", "/requests/", "/reports/", "/console/"):
+        response = client.get(path, follow=True)
         assert response.status_code == 200, (path, response.status_code)
         assert b"/static/" in response.content
 

@@ -6,7 +6,7 @@ actions call the transition gate), and events can be neither edited nor deleted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -39,6 +39,9 @@ from tickets.models import (
 )
 from tickets.reports import admin as reports_admin  # noqa: F401  (registers exports and monthly reports)
 from tickets.services.transitions import transition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class FloorInline(admin.TabularInline):
@@ -92,7 +95,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "service_line", "is_active", "contractor"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("机关事务"), {"fields": ["full_name", "phone", "role", "unit", "contractor", "service_line"]}),
     )
 
@@ -165,12 +168,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+EVENT_FIELDS = ("created_at", "kind", "action", "actor", "on_behalf_of", "from_status", "to_status", "note")
+
+
 class EventInline(admin.TabularInline):
     model = Event
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "action", "actor", "on_behalf_of", "from_status", "to_status", "note"]
-    readonly_fields = fields
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -179,7 +185,7 @@ class EventInline(admin.TabularInline):
         return False
 
 
-def _gate_action(name: str, label: str) -> Any:
+def _gate_action(name: str, label: StrPromise | str) -> Any:
     @admin.action(description=label)
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ServiceRequest]) -> None:
         done = 0

@@ -172,6 +172,13 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             for day, spans in sorted((obj.weekly_hours or {}).items())
         )
 
+    def save_model(self, request: HttpRequest, obj: BusinessCalendar, form: Any, change: bool) -> None:
+        # An edit is a new version; requests already open keep the version they were opened under.
+        from tickets.services.deadlines import current_calendar_version
+
+        super().save_model(request, obj, form, change)
+        current_calendar_version(obj)
+
 
 class HolidayUploadForm(forms.Form):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)

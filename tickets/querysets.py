@@ -12,6 +12,7 @@ from tickets.models.choices import OPEN_STATUSES, Role
 
 if TYPE_CHECKING:
     from tickets.models.org import User
+    from tickets.models.requests import ServiceRequest  # noqa: F401  (named in the base class below, as a string)
 
 
 # What makes a request open (stored as ServiceRequest.is_open) and breached. The breached condition is shared with the

@@ -18,6 +18,7 @@ from tickets.models import (
     ServiceRequest,
     User,
 )
+from tickets.querysets import ServiceRequestQuerySet
 from tickets.services.permissions import is_bureau_for
 
 
@@ -30,7 +31,7 @@ def time_bucket(field: str, starts: Sequence[datetime]) -> Case:
     return Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
 
 
-def visible_requests(*, user: User) -> QuerySet[ServiceRequest]:
+def visible_requests(*, user: User) -> ServiceRequestQuerySet:
     return ServiceRequest.objects.visible_to(user)
 
 

@@ -55,6 +55,12 @@ def _upsert(
     return booking
 
 
+def _diner_unit(actor: User) -> int:
+    """The unit a diner's booking counts against; _require_diner has made sure there is one."""
+    assert actor.unit_id is not None
+    return actor.unit_id
+
+
 def _require_diner(actor: User, service: MealService) -> None:
     if not permissions.may_dine(actor, service.canteen):
         raise ActionForbidden(_("您所在单位不在该食堂就餐范围内。"))
@@ -69,7 +75,7 @@ def booking_set(
     require_bookable(service, day, now)
     with transaction.atomic():
         return _upsert(
-            service=service, day=day, diner=actor, unit_id=actor.unit_id, actor=actor, now=now, eating=eating
+            service=service, day=day, diner=actor, unit_id=_diner_unit(actor), actor=actor, now=now, eating=eating
         )
 
 
@@ -96,7 +102,9 @@ def booking_week(
             if reason:
                 result.skipped.append((day, reason))
                 continue
-            _upsert(service=service, day=day, diner=actor, unit_id=actor.unit_id, actor=actor, now=now, eating=eating)
+            _upsert(
+                service=service, day=day, diner=actor, unit_id=_diner_unit(actor), actor=actor, now=now, eating=eating
+            )
             result.changed.append(day)
     if not result.changed:
         reasons = [reason for _day, reason in result.skipped] or [_("这一周没有可报的餐次。")]
@@ -109,14 +117,14 @@ def guest_booking_set(
     actor: User,
     service: MealService,
     day: date,
-    unit: Unit,
+    unit: Unit | None,
     guests: int,
     note: str = "",
     now: datetime | None = None,
 ) -> MealBooking:
     """A unit's liaison books (or, with 0, cancels) guest meals against the unit."""
     now = now_or(now)
-    if not permissions.is_liaison(actor, service.canteen) or actor.unit_id != unit.pk:
+    if unit is None or not permissions.is_liaison(actor, service.canteen) or actor.unit_id != unit.pk:
         raise ActionForbidden(_("只有本单位的联络人可以为本单位登记来客就餐。"))
     if not isinstance(guests, int) or guests < 0 or guests > MAX_GUESTS:
         raise ValidationError({"guests": [_("来客人数须在0到%(max)d之间。") % {"max": MAX_GUESTS}]})

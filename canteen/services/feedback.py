@@ -24,6 +24,7 @@ from tickets.services.common import now_or
 from tickets.services.requests import request_create
 
 DISH_NOT_HERE = gettext_lazy("该菜品不属于这个食堂。")
+NOT_A_DINER = gettext_lazy("您所在单位不在该食堂就餐范围内。")
 CATEGORY_NOT_CANTEEN = gettext_lazy("请选择食堂意见的分类。")
 RATING_WINDOW_DAYS = 7
 MAX_PHOTOS = 6
@@ -70,7 +71,7 @@ def complaint_file(
 
     now = now_or(now)
     if not permissions.may_dine(actor, canteen) and not permissions.is_canteen_bureau(actor):
-        raise ActionForbidden(_("您所在单位不在该食堂就餐范围内。"))
+        raise ActionForbidden(str(NOT_A_DINER))
     errors: dict[str, list[str]] = {}
     if category.kind != COMPLAINT_KIND:
         errors["category"] = [str(CATEGORY_NOT_CANTEEN)]

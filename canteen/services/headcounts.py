@@ -87,7 +87,7 @@ def dish_estimates(service: MealService, day: date, total: int) -> list[dict[str
     history = HeadCount.objects.filter(service=service, served__isnull=False, date__lt=day).order_by("-date")[
         :HISTORY_COUNTS
     ]
-    sums = [(h.served, h.total) for h in history]
+    sums = [(h.served or 0, h.total) for h in history]  # served is set on every row of the history
     counted = sum(t for _s, t in sums)
     factor = Decimal(sum(s for s, _t in sums)) / Decimal(counted) if counted else Decimal(1)
     portions = Decimal(total) * factor

@@ -24,6 +24,7 @@ from tickets.models import User
 from tickets.services.common import now_or
 
 M = MenuStatus
+NOT_THE_OPERATOR = gettext_lazy("只有食堂运营方可以修改菜谱。")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ MENU_MOVES: dict[str, MenuMove] = {
 
 def _require_operator(actor: User, canteen: Canteen) -> None:
     if not permissions.is_operator(actor, canteen):
-        raise ActionForbidden(_("只有食堂运营方可以修改菜谱。"))
+        raise ActionForbidden(str(NOT_THE_OPERATOR))
 
 
 def menu_actions(menu: WeeklyMenu, user: User) -> list[str]:

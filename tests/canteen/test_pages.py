@@ -184,7 +184,8 @@ def test_other_contractor_and_other_unit_cannot_act(cw):
     assert xu.post(reverse("canteen:menu-step", args=[menu.pk, "submit"])).status_code == 404
     south = {"canteen": "south", "meal": "lunch", "date": "2026-05-06"}
     assert erin.post(reverse("canteen:book-meal"), south).status_code == 404
-    assert erin.post(reverse("canteen:rate"), {"dish": menu.dishes.first().pk, "stars": "5"}).status_code == 404
+    # Erin dines at the north canteen: a south dish is not on her canteen's menu (400), and nothing is written.
+    assert erin.post(reverse("canteen:rate"), {"dish": menu.dishes.first().pk, "stars": "5"}).status_code == 400
     assert client_for(cw.olga).post(reverse("canteen:book-meal"), south).status_code == 403
     assert client_for().post(reverse("canteen:book-week"), {}).status_code == 302
     assert not MealBooking.objects.exists()

@@ -111,7 +111,7 @@ def test_page_permission_matrix(space, setup, who):
 def test_floor_view_colours_and_private_rows(space, setup):
     html = client_for(space.fang).get(reverse("offices:floor", args=[space.floor.pk])).content.decode()
     assert 'data-room="301" data-state="over"' in html  # 18 ㎡ for one municipal staff member (9)
-    assert 'data-room="302" data-state="idle"' in html and 'data-room="304" data-state="vacant"' in html
+    assert 'data-room="302" data-state="occupied"' in html and 'data-room="304" data-state="vacant"' in html
     uma = client_for(space.w.uma).get(reverse("offices:floor", args=[space.floor.pk])).content.decode()
     assert 'data-room="301"' in uma and 'data-room="303"' not in uma and "财政局" not in uma
 
@@ -162,7 +162,7 @@ def test_room_page_overlap_is_409_and_bad_area_form_400(space, setup):
     assert Allocation.objects.count() == 3
     bad_norm = c.post(
         reverse("offices:norms"),
-        {"code": "n2", "name": "x", "effective_from": "2026-01-01", "area_municipal_staff": "0"},
+        {"version_code": "n2", "name": "x", "effective_from": "2026-01-01", "area_municipal_staff": "0"},
     )
     assert bad_norm.status_code == 400 and AreaNormVersion.objects.count() == 2
     uma = client_for(space.w.uma).post(url, {"unit": space.w.unit.pk, "starts_on": "2026-05-01"})
@@ -280,7 +280,7 @@ def test_api_flow_and_errors(space, setup, api):
     r = api(space.fang).post(
         "/api/v1/offices/norms/",
         {
-            "code": "local",
+            "version_code": "local",
             "name": "本地",
             "effective_from": "2026-01-01",
             "based_on": AreaNormVersion.objects.get(code="2014").pk,
@@ -292,7 +292,7 @@ def test_api_flow_and_errors(space, setup, api):
     r = api(space.fang).post(
         "/api/v1/offices/norms/",
         {
-            "code": "bad",
+            "version_code": "bad",
             "name": "x",
             "effective_from": "2026-01-01",
             "rows": [{"level": "x", "rank": "y", "area": "1"}],
@@ -302,3 +302,29 @@ def test_api_flow_and_errors(space, setup, api):
     assert r.status_code == 400
     assert services.current_version().code == "local" and date.today()
     assert at(1, 1)
+
+
+@pytest.mark.django_db
+def test_pages_in_english(space, setup):
+    c = client_for(space.fang)
+    c.cookies["django_language"] = "en"
+    html = c.get(reverse("offices:ledger"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Over-standard rooms" in html and "超标房间" not in html
+    html = c.get(reverse("offices:certificate", args=[setup["a301"].pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Office space allocation certificate" in html
+    r = client_for(space.fang).post(
+        reverse("offices:room-action", args=[space.rooms["301"].pk, "allocate"]),
+        {"unit": space.w.other_unit.pk, "starts_on": "2026-05-01", "use": "office"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 409 and "cannot be allocated twice" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_ledger_lists_the_last_stored_check_and_its_xlsx(space, setup, api):
+    html = client_for(space.fang).get(reverse("offices:ledger")).content.decode()
+    assert "9.00㎡" in html and "李爱丽" in html
+    findings = api(space.fang).get("/api/v1/offices/over-standard/").json()
+    assert [(f["room_number"], f["excess"]) for f in findings] == [("301", "9.00")]
+    xlsx = client_for(space.fang).get(reverse("offices:ledger") + "?format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats") and xlsx.content[:2] == b"PK"

@@ -121,7 +121,7 @@ def test_rejected_by_the_unit_goes_no_further(space):
         steps.space_step(space_request=sr, step="reject", actor=space.w.uma)
     steps.space_step(space_request=sr, step="reject", actor=space.w.uma, note="编制未批")
     assert sr.service_request.status == Status.REJECTED
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(ActionForbidden):  # nobody is an approver of a rejected request
         steps.space_step(space_request=sr, step="approve", actor=space.fang)
 
 
@@ -198,3 +198,21 @@ def test_a_room_idle_six_months_is_proposed_once(space, allocate, seat):
         assert timers.idle_rooms() == 0
     assert ReallocationProposal.objects.get().room.number == "305"
     assert not VacatingDeadline.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_shows_every_feature_and_runs_twice():
+    from django.core.management import call_command
+
+    from offices.demo import load_offices_demo
+    from offices.models import NormFinding, Seat
+
+    call_command("load_demo", "--no-history", verbosity=0)
+    load_offices_demo()
+    assert Allocation.objects.exists() and NormFinding.objects.exists()
+    assert Seat.objects.filter(room__in=Seat.objects.values("room"), until__isnull=True).count() > 1
+    assert VacatingDeadline.objects.filter(overdue_at__isnull=False).count() == 1
+    assert SpaceRequest.objects.get().service_request.status == Status.PENDING_APPROVAL
+    count = Allocation.objects.count()
+    load_offices_demo()
+    assert Allocation.objects.count() == count

@@ -246,6 +246,8 @@ def build_objects(world: Any) -> Objects:
     objs.a["vehicle"] = objs.b["vehicle"] = ref.vehicles[0]
     objs.fleet = ref
 
+    _office_objects(objs, b_room, now)
+
     property_users = {
         "anonymous": None,
         "requester": w.alice,
@@ -256,9 +258,11 @@ def build_objects(world: Any) -> Objects:
         "supervisor_other": w.vic,
         "admin": w.dave,
     }
+    canteen_users = _canteen_objects(objs, w)
     objs.users = {
         "property": property_users,
         "fleet": {**property_users, "contractor_a": ref.dispatcher, "contractor_b": zhou, "supervisor_other": w.carol},
+        "canteen": {**property_users, **canteen_users},
     }
     # each named user has a notification of their own (their "own" object); the other is Erin's or Alice's
     for user in {u for scope in objs.users.values() for u in scope.values() if u is not None}:
@@ -266,6 +270,75 @@ def build_objects(world: Any) -> Objects:
             recipient=user, event=event_a, defaults={"request": req_a, "title": "t", "created_at": timezone.now()}
         )
     return objs
+
+
+def _canteen_objects(objs: Objects, w: Any) -> dict[str, Any]:
+    """Canteen A (南院, Alice's unit) run by Olga's company, canteen B (北院, Erin's unit) by Xu's; the "other
+    line" is the property supervisor. Each side has a published menu, a dish, a frozen head count and a sample."""
+    from datetime import timedelta
+
+    from canteen.models import Meal
+    from canteen.services import headcounts, logs, menus
+    from tests.canteen.conftest import at as local
+    from tests.canteen.conftest import build_canteen_world, published_menu
+
+    cw = build_canteen_world(w)
+    monday = date(2026, 5, 4)
+    north_lunch = cw.other_canteen.services.get(meal=Meal.LUNCH)
+    menu_b = menus.menu_create(actor=cw.xu, canteen=cw.other_canteen, week_start=monday, now=local(2026, 4, 29))
+    for offset in range(2, 5):
+        menus.dish_add(
+            actor=cw.xu,
+            menu=menu_b,
+            date=monday + timedelta(days=offset),
+            meal=Meal.LUNCH,
+            name="鱼",
+            category="meat",
+            now=local(2026, 4, 29),
+        )
+    for side, menu, canteen, lunch, cook in (
+        (objs.a, published_menu(cw, monday, now=local(2026, 4, 29)), cw.canteen, cw.lunch, cw.kai),
+        (objs.b, menu_b, cw.other_canteen, north_lunch, cw.xu),
+    ):
+        side["canteen_menu"] = menu
+        side["canteen_dish"] = menu.dishes.first()
+        side["canteen_count"] = headcounts.head_count_freeze(
+            service=lunch, day=date(2026, 5, 6), now=local(2026, 5, 6, 10)
+        )
+        side["canteen_sample"] = logs.sample_record(
+            actor=cook,
+            canteen=canteen,
+            dish_name="鱼",
+            weight_g="100",
+            taken_at=local(2026, 5, 6, 11),
+            keeper="k",
+            now=local(2026, 5, 6, 12),
+        )
+    return {"contractor_a": cw.olga, "contractor_b": cw.xu, "supervisor_other": w.carol}
+
+
+def _office_objects(objs: Objects, b_room: Any, now: Any) -> None:
+    """Office space: Alice's unit holds her room (301) and Erin's unit the other (201); each has a person seated, a
+    space request filed by Alice or Erin, and the bureau has a stored over-standard check. The bureau's own
+    office-space staff are not a role of the matrix: the admin stands for them."""
+    from offices import services as office_services
+    from offices import steps as office_steps
+    from offices.models import Purpose
+
+    w = objs.world
+    for side, room, unit, filer in ((objs.a, w.room, w.unit, w.alice), (objs.b, b_room, w.other_unit, w.erin)):
+        side["allocation"] = office_services.allocation_create(
+            actor=w.dave, room=room, unit=unit, starts_on=date(2026, 1, 1), now=now
+        )
+        person = office_services.person_create(actor=w.dave, name="某", unit=unit, level="municipal", rank="staff")
+        side["seat"] = office_services.seat_assign(actor=w.dave, person=person, room=room, since=date(2026, 1, 2))
+        side["office_room"], side["floor"], side["unit"] = room, room.floor, unit
+        side["space_request"] = office_steps.space_request_file(
+            actor=filer, purpose=Purpose.NEW, compound=room.floor.building.compound, area_requested=Decimal(18),
+            headcount=1, reason="新增", now=now,
+        )  # fmt: skip
+        side["space_core"] = side["space_request"].service_request
+    objs.a["norm_check"] = objs.b["norm_check"] = office_services.norm_scan(actor=w.dave, now=now)
 
 
 @pytest.fixture

@@ -75,6 +75,19 @@ def test_database_refuses_raw_update_and_delete_of_events(world, sql):
     assert Event.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_database_refuses_truncate_of_events(world):
+    """Migration 0010: a statement-level trigger. The test session turns off the allowance that lets transactional
+    tests empty the test database."""
+    event = file_leak(world).events.get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL servicedesk.allow_truncate = 'off'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own rows leave deferred checks pending
+        cursor.execute("TRUNCATE tickets_event CASCADE")
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
 def _history(world):
     req = file_leak(world)
     transition(request=req, action="accept", actor=world.bob)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.assessment.data import build_checklist
 from tickets.models import (
     Building,
+    BusinessCalendar,
     Category,
     Compound,
     Contract,
@@ -76,6 +77,7 @@ def data_strings() -> set[str]:
         (Contractor, ("name",)),
         (Category, ("name",)),
         (SlaPolicy, ("name", "code")),
+        (BusinessCalendar, ("name",)),
         (Contract, ("name",)),
         (ServiceRequest, ("title", "description", "location_detail")),
         (Event, ("note", "on_behalf_of")),

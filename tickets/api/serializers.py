@@ -155,12 +155,16 @@ class RequestListSerializer(serializers.ModelSerializer):
         *("resolved_at", "closed_at", "response_breached", "arrival_breached", "resolution_breached"),
         *("calendar_incomplete", "rating", "reopen_count", "category__name", "compound__name", "building__name"),
     )
-    ROW_TIMES = ("created_at", "response_due", "arrival_due", "resolution_due")
-    ROW_TIMES += ("responded_at", "arrived_at", "resolved_at", "closed_at")
-    ROW_COPIED = ("id", "kind", "title", "status", "urgency", "service_line", "category", "compound", "building")
-    ROW_COPIED += ("room", "contractor", "assignee", "requester", "response_breached", "arrival_breached")
-    ROW_COPIED += ("resolution_breached", "calendar_incomplete", "rating", "reopen_count", "room_number")
-    ROW_COPIED += ("contractor_name", "assignee_name", "requester_name")
+    ROW_TIMES = (
+        *("created_at", "response_due", "arrival_due", "resolution_due"),
+        *("responded_at", "arrived_at", "resolved_at", "closed_at"),
+    )
+    ROW_COPIED = (
+        *("id", "kind", "title", "status", "urgency", "service_line", "category", "compound", "building"),
+        *("room", "contractor", "assignee", "requester", "response_breached", "arrival_breached"),
+        *("resolution_breached", "calendar_incomplete", "rating", "reopen_count", "room_number"),
+        *("contractor_name", "assignee_name", "requester_name"),
+    )
 
     @classmethod
     def rows(cls, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ class Root(APIRootView):
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         base = request.build_absolute_uri(request.path)
-        return Response({prefix: f"{base}{prefix}/" for prefix in self.api_root_dict})
+        return Response({prefix: f"{base}{prefix}/" for prefix in self.api_root_dict or {}})
 
 
 class Router(DefaultRouter):

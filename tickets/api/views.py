@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,12 +17,14 @@ from tickets import selectors
 from tickets.api import serializers as s
 from tickets.api.filters import ServiceRequestFilter
 from tickets.downloads import private_download
+from tickets.http import AuthenticatedRequest
 from tickets.models import Attachment, Building, Category, Complaint, Compound, Notification, Room, ServiceRequest
 from tickets.services import comments, feedback, notifications, requests
 from tickets.services.transitions import MOVES, transition
 
 
 class ServiceRequestViewSet(viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     lookup_value_regex = r"\d+"
     filterset_class = ServiceRequestFilter
     ordering_fields = ["created_at", "resolution_due", "response_due", "urgency", "status"]
@@ -48,18 +49,21 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         return Response(s.RequestDetailSerializer(obj, context={"request": self.request}).data)
 
     @extend_schema(responses=s.RequestListSerializer(many=True))
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         qs = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(selectors.RequestRows(qs, s.RequestListSerializer.ROW_COLUMNS))  # type: ignore[arg-type]
+        rows = selectors.RequestRows(qs, s.RequestListSerializer.ROW_COLUMNS)
+        # RequestRows is what the paginator needs (count() and slices), not a QuerySet: the stubs ask for one.
+        page: list[dict[str, Any]] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        assert page is not None  # the list is always paginated (DEFAULT_PAGINATION_CLASS)
         return self.get_paginated_response(s.RequestListSerializer.rows(page))
 
     @extend_schema(responses=s.RequestDetailSerializer)
-    def retrieve(self, request: Request, pk: Any = None) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         obj = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(s.RequestDetailSerializer(obj, context={"request": request}).data)
 
     @extend_schema(request=s.RequestCreateSerializer, responses={201: s.RequestDetailSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = s.RequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         req = requests.request_create(actor=request.user, **data.validated_data)
@@ -70,7 +74,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.PreviewInputSerializer, responses=s.PreviewOutputSerializer)
     @action(detail=False, methods=["post"])
-    def preview(self, request: Request) -> Response:
+    def preview(self, request: AuthenticatedRequest) -> Response:
         data = s.PreviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -92,7 +96,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             ).data
         )
 
-    def _transition(self, request: Request, pk: Any, name: str) -> Response:
+    def _transition(self, request: AuthenticatedRequest, pk: Any, name: str) -> Response:
         req = self._visible(pk)
         data = s.TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,7 +105,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.FeedbackInputSerializer, responses=s.RequestDetailSerializer)
     @action(detail=True, methods=["post"])
-    def feedback(self, request: Request, pk: Any = None) -> Response:
+    def feedback(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         req = self._visible(pk)
         data = s.FeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -110,7 +114,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.CommentInputSerializer, responses={201: s.CommentSerializer})
     @action(detail=True, methods=["post"])
-    def comments(self, request: Request, pk: Any = None) -> Response:
+    def comments(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         req = self._visible(pk)
         data = s.CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,7 +125,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         request={"multipart/form-data": s.AttachmentInputSerializer}, responses={201: s.AttachmentSerializer}
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def attachments(self, request: Request, pk: Any = None) -> Response:
+    def attachments(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         req = self._visible(pk)
         data = s.AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -130,7 +134,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
 
 def _make_transition_action(name: str) -> Any:
-    def view(self: ServiceRequestViewSet, request: Request, pk: Any = None) -> Response:
+    def view(self: ServiceRequestViewSet, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._transition(request, pk, name)
 
     view.__name__ = f"do_{name}"
@@ -149,7 +153,7 @@ class AttachmentDownloadView(APIView):
     """Files are served only to people who may see the request, always as a download."""
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> FileResponse:
         attachment = get_object_or_404(Attachment.objects.select_related("request"), pk=pk)
         if not selectors.visible_requests(user=request.user).filter(pk=attachment.request_id).exists():
             raise Http404
@@ -158,6 +162,7 @@ class AttachmentDownloadView(APIView):
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    request: AuthenticatedRequest
     serializer_class = s.NotificationSerializer
     filterset_fields: list[str] = []
 
@@ -168,12 +173,12 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}})
     @action(detail=False, methods=["get"], url_path="unread-count")
-    def unread_count(self, request: Request) -> Response:
+    def unread_count(self, request: AuthenticatedRequest) -> Response:
         return Response({"unread": self.get_queryset().filter(read_at__isnull=True).count()})
 
     @extend_schema(request=s.MarkReadSerializer, responses={200: {"type": "object"}})
     @action(detail=False, methods=["post"], url_path="mark-read")
-    def mark_read(self, request: Request) -> Response:
+    def mark_read(self, request: AuthenticatedRequest) -> Response:
         data = s.MarkReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = notifications.mark_read(user=request.user, ids=data.validated_data.get("ids"))
@@ -207,12 +212,13 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = {"floor__building": ["exact"], "floor": ["exact"]}
 
     @action(detail=False, methods=["get"], url_path=r"by-qr/(?P<token>[\w-]+)")
-    def by_qr(self, request: Request, token: str) -> Response:
+    def by_qr(self, request: AuthenticatedRequest, token: str) -> Response:
         room = get_object_or_404(self.get_queryset(), qr_token=token)
         return Response(self.get_serializer(room).data)
 
 
 class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
+    request: AuthenticatedRequest
     lookup_value_regex = r"\d+"
     serializer_class = s.ComplaintSerializer
     filterset_fields = ["state", "service_line"]
@@ -224,7 +230,7 @@ class ComplaintViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.CallbackInputSerializer, responses=s.ComplaintSerializer)
     @action(detail=True, methods=["post"])
-    def callback(self, request: Request, pk: Any = None) -> Response:
+    def callback(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         complaint = self.get_object()
         data = s.CallbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

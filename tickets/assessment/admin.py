@@ -39,7 +39,8 @@ class SchemeForm(forms.ModelForm):
         fields = ["contract", "lowest_site_rule", *SCHEME_RULES]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contract = data.get("contract") if "contract" in self.fields else self.instance.contract
         if contract is not None and self.actor is not None and not is_bureau_for(self.actor, contract.service_line):
             self.add_error("contract" if "contract" in self.fields else None, _("您不负责该合同的服务条线。"))
@@ -64,7 +65,8 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
         kept = [
             form
             for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+            # _should_delete_form is the hook Django's formset documentation uses; the stubs leave it out.
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))  # type: ignore[attr-defined]
         ]
         kept.sort(key=lambda form: form.cleaned_data.get("sort") or 0)
         rows = [{name: form.cleaned_data.get(name) for name in INDICATOR_FIELDS} for form in kept]
@@ -116,6 +118,7 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
 
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
+        assert issubclass(form, SchemeForm)  # built from self.form
         form.actor = request.user
         return form
 

@@ -29,6 +29,7 @@ from tickets.assessment.permissions import (
     may_see_contract,
 )
 from tickets.exceptions import ActionForbidden
+from tickets.http import AuthenticatedRequest
 from tickets.models import Contract, Role
 from tickets.reports.api import ReportAPIView
 from tickets.reports.params import ReportForbidden, report_scope
@@ -54,12 +55,12 @@ class ChecklistListView(ReportAPIView):
     @extend_schema(
         operation_id="assessment_checklists", summary="Active checklists (bureau)", responses=s.ChecklistOut(many=True)
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         if not is_bureau_staff(request.user):
             raise ActionForbidden(_("只有机关事务局人员可以访问。"))
         qs = ChecklistTemplate.objects.filter(active=True).prefetch_related("items")
-        if request.user.role == Role.SUPERVISOR:  # type: ignore[union-attr]
-            qs = qs.filter(service_line=request.user.service_line)  # type: ignore[union-attr]
+        if request.user.role == Role.SUPERVISOR:
+            qs = qs.filter(service_line=request.user.service_line)
         return Response(s.ChecklistOut(qs, many=True).data)
 
 
@@ -76,7 +77,7 @@ class InspectionListView(ReportAPIView):
         parameters=[s.InspectionListQuery],
         responses=s.InspectionOut(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         if not may_list_inspections(request.user):
             raise ActionForbidden(_("您无权查看检查记录。"))
         query = _valid(s.InspectionListQuery, request.query_params)
@@ -91,7 +92,7 @@ class InspectionListView(ReportAPIView):
         request={"application/json": s.InspectionIn, "multipart/form-data": s.InspectionMultipartIn},
         responses={201: s.InspectionOut},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if not is_bureau_staff(request.user):
             raise ActionForbidden(_("只有管理处室可以登记检查。"))
         photos: list[Any] = []
@@ -112,7 +113,7 @@ class InspectionListView(ReportAPIView):
             for r in v["results"]
         ]
         inspection = inspections.inspection_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             template=v["template"],
             contract=v["contract"],
             compound=v["compound"],
@@ -143,10 +144,10 @@ class ScorecardListView(ReportAPIView):
         parameters=[s.ScorecardListQuery],
         responses=s.ScorecardOut(many=True),
     )
-    def get(self, request: Request) -> Response:
-        report_scope(request.user)  # type: ignore[arg-type]  # requesters and workers: 403
+    def get(self, request: AuthenticatedRequest) -> Response:
+        report_scope(request.user)  # requesters and workers: 403
         query = _valid(s.ScorecardListQuery, request.query_params)
-        qs = selectors.scorecards_visible_to(request.user)  # type: ignore[arg-type]
+        qs = selectors.scorecards_visible_to(request.user)
         if "contract" in query:
             contract = Contract.objects.filter(pk=query["contract"]).first()
             if contract is None:
@@ -165,7 +166,7 @@ def _card(request: Request, pk: int) -> Scorecard:
     return selectors.visible_or_404(selectors.scorecards_visible_to(request.user), pk)  # type: ignore[arg-type]
 
 
-def _assessed_card(request: Request, pk: int) -> Scorecard:
+def _assessed_card(request: AuthenticatedRequest, pk: int) -> Scorecard:
     """A scorecard the caller assesses; the party is checked before the input is read."""
     card = _card(request, pk)
     if not may_assess(request.user, card.contract):
@@ -176,7 +177,7 @@ def _assessed_card(request: Request, pk: int) -> Scorecard:
 class ScorecardDetailView(ReportAPIView):
     @extend_schema(operation_id="assessment_scorecard", summary="One scorecard with its lines and appeals",
                    responses=s.ScorecardDetailOut)  # fmt: skip
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _card_out(_card(request, pk))
 
 
@@ -187,7 +188,7 @@ class ScorecardAdjustView(ReportAPIView):
         request=s.AdjustIn,
         responses=s.ScorecardDetailOut,
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         card = _assessed_card(request, pk)
         v = _valid(s.AdjustIn, request.data)
         card = scorecards.scorecard_adjust(
@@ -195,7 +196,7 @@ class ScorecardAdjustView(ReportAPIView):
             line=v["line"],
             points=v["points"],
             reason=v["reason"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         return _card_out(card)
 
@@ -207,8 +208,8 @@ class ScorecardSignView(ReportAPIView):
         request=None,
         responses=s.ScorecardDetailOut,
     )
-    def post(self, request: Request, pk: int) -> Response:
-        card = scorecards.scorecard_sign(scorecard=_assessed_card(request, pk), actor=request.user)  # type: ignore[arg-type]
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        card = scorecards.scorecard_sign(scorecard=_assessed_card(request, pk), actor=request.user)
         return _card_out(card)
 
 
@@ -219,10 +220,10 @@ class ScorecardReviseView(ReportAPIView):
         request=s.ReasonIn,
         responses={201: s.ScorecardDetailOut},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         card = _assessed_card(request, pk)
         v = _valid(s.ReasonIn, request.data)
-        revision = scorecards.scorecard_revise(scorecard=card, actor=request.user, reason=v["reason"])  # type: ignore[arg-type]
+        revision = scorecards.scorecard_revise(scorecard=card, actor=request.user, reason=v["reason"])
         return _card_out(revision, status.HTTP_201_CREATED)
 
 
@@ -233,12 +234,12 @@ class ScorecardAppealView(ReportAPIView):
         request=s.AppealIn,
         responses=s.ScorecardDetailOut,
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         card = _card(request, pk)
         if not may_appeal(request.user, card):
             raise ActionForbidden(_("只有该合同服务商的调度人员可以申诉。"))
         v = _valid(s.AppealIn, request.data)
-        scorecards.appeal_submit(scorecard=card, actor=request.user, text=v["text"])  # type: ignore[arg-type]
+        scorecards.appeal_submit(scorecard=card, actor=request.user, text=v["text"])
         return _card_out(card)
 
 
@@ -248,7 +249,7 @@ class ScorecardXlsxView(ReportAPIView):
         summary="The scorecard as XLSX",
         responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="file")},
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> FileResponse:
         from tickets.assessment.xlsx import write_scorecard
 
         card = _card(request, pk)
@@ -276,7 +277,7 @@ class AppealAnswerView(ReportAPIView):
         if not may_assess(request.user, appeal.contract):
             raise ActionForbidden(_("只有负责该服务条线的管理处室可以答复申诉。"))
         v = _valid(s.AnswerIn, request.data)
-        appeal = scorecards.appeal_answer(appeal=appeal, actor=request.user, answer=v["answer"])  # type: ignore[arg-type]
+        appeal = scorecards.appeal_answer(appeal=appeal, actor=user, answer=v["answer"])
         return Response(s.AppealOut(appeal).data)
 
 
@@ -294,7 +295,7 @@ class SchemeView(ReportAPIView):
     parser_classes = [JSONParser]
 
     @extend_schema(operation_id="assessment_scheme", summary="The contract's scoring scheme", responses=s.SchemeOut)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         scheme = ScoringScheme.objects.filter(contract=_contract(request, pk)).first()
         if scheme is None:
             raise Http404(_("该合同尚未设置考核方案。"))
@@ -306,12 +307,12 @@ class SchemeView(ReportAPIView):
         request=s.SchemeIn,
         responses=s.SchemeOut,
     )
-    def put(self, request: Request, pk: int) -> Response:
+    def put(self, request: AuthenticatedRequest, pk: int) -> Response:
         contract = selectors.visible_or_404(Contract.objects.all(), pk)
         if not may_assess(request.user, contract):
             raise ActionForbidden(_("您不负责该合同的服务条线。"))
         v = _valid(s.SchemeIn, request.data)
-        scheme = schemes.scheme_save(actor=request.user, contract=contract, **v)  # type: ignore[arg-type]
+        scheme = schemes.scheme_save(actor=request.user, contract=contract, **v)
         return Response(s.SchemeOut(schemes.scheme_snapshot(scheme)).data)
 
 
@@ -343,12 +344,12 @@ class PenaltyView(ReportAPIView):
         request=s.PenaltyIn,
         responses={201: s.PenaltyOut},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if not is_bureau_staff(request.user):
             raise ActionForbidden(_("只有管理处室可以进行考核。"))
         v = _valid(s.PenaltyIn, request.data)
         event = scorecards.penalty_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             contract=v["contract"],
             month=v["month"],
             severity=v["severity"],

@@ -20,7 +20,8 @@ from tickets.models import (
     Scorecard,
     User,
 )
-from tickets.web.forms import PhotosField, WebForm
+from tickets.web.common import choice_field, model_choice_field
+from tickets.web.forms import LabelledChoiceField, PhotosField, WebForm
 
 PASS_CHOICES = [("pass", _("合格")), ("fail", _("不合格"))]
 
@@ -36,22 +37,27 @@ def inspectable_contracts(user: User) -> Any:
 class InspectionStartForm(WebForm):
     """Step one: which contract is inspected, with which checklist of its service line."""
 
-    contract = forms.ModelChoiceField(Contract.objects.none(), label=_("合同"), empty_label=_("请选择合同"))
+    contract = LabelledChoiceField(
+        Contract.objects.none(),
+        label=_("合同"),
+        empty_label=_("请选择合同"),
+        label_of=lambda c: f"{c.contractor.name} · {c.name}",
+    )
     template = forms.ModelChoiceField(
         ChecklistTemplate.objects.none(), label=_("检查表"), empty_label=_("请选择检查表")
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = inspectable_contracts(user)
-        self.fields["contract"].label_from_instance = lambda c: f"{c.contractor.name} · {c.name}"
+        model_choice_field(self, "contract").queryset = inspectable_contracts(user)
         templates = ChecklistTemplate.objects.filter(active=True)
         if not (user.is_superuser or user.role == Role.ADMIN):
             templates = templates.filter(service_line=user.service_line or "-")
-        self.fields["template"].queryset = templates
+        model_choice_field(self, "template").queryset = templates
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contract, template = data.get("contract"), data.get("template")
         if contract and template and contract.service_line != template.service_line:
             self.add_error("template", _("检查表与合同的服务条线不一致。"))
@@ -100,8 +106,12 @@ class InspectionForm(WebForm):
     """Step two: the site, then one answer per checklist item, each with an optional note and photos."""
 
     compound = forms.ModelChoiceField(Compound.objects.none(), label=_("院区"), empty_label=_("请选择院区"))
-    building = forms.ModelChoiceField(
-        Building.objects.none(), label=_("楼栋"), required=False, empty_label=_("整个院区")
+    building = LabelledChoiceField(
+        Building.objects.none(),
+        label=_("楼栋"),
+        required=False,
+        empty_label=_("整个院区"),
+        label_of=lambda b: f"{b.compound.name} · {b.name}",
     )
     inspected_at = forms.DateTimeField(
         label=_("检查时间"),
@@ -117,9 +127,9 @@ class InspectionForm(WebForm):
         super().__init__(*args, **kwargs)
         self.contract, self.template = contract, template
         compounds = contract.compounds.all()
-        self.fields["compound"].queryset = compounds
-        self.fields["building"].queryset = Building.objects.filter(compound__in=compounds).select_related("compound")
-        self.fields["building"].label_from_instance = lambda b: f"{b.compound.name} · {b.name}"
+        model_choice_field(self, "compound").queryset = compounds
+        buildings = Building.objects.filter(compound__in=compounds).select_related("compound")
+        model_choice_field(self, "building").queryset = buildings
         self.items = list(template.items.all())
         for item in self.items:
             self.fields[f"item_{item.pk}"] = item_field(item)
@@ -141,7 +151,8 @@ class InspectionForm(WebForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         compound, building = data.get("compound"), data.get("building")
         if compound and building and building.compound_id != compound.pk:
             self.add_error("building", _("楼栋不在所选院区内。"))
@@ -163,7 +174,7 @@ class AdjustForm(WebForm):
 
     def __init__(self, *args: Any, lines: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].choices = [("", _("请选择评分项")), *lines]
+        choice_field(self, "line").choices = [("", _("请选择评分项")), *lines]
 
 
 class PenaltyForm(WebForm):
@@ -179,11 +190,11 @@ class PenaltyForm(WebForm):
     def __init__(self, *args: Any, card: Scorecard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         amounts = {**DEFAULT_PENALTY_AMOUNTS, **(card.scheme_snapshot.get("penalty_amounts") or {})}
-        self.fields["severity"].choices = [("", _("请选择等级"))] + [
+        choice_field(self, "severity").choices = [("", _("请选择等级"))] + [
             (value, _("%(label)s（%(amount)s元）") % {"label": label, "amount": plain(Decimal(str(amounts[value])))})
             for value, label in PenaltySeverity.choices
         ]
-        self.fields["compound"].queryset = card.contract.compounds.all()
+        model_choice_field(self, "compound").queryset = card.contract.compounds.all()
 
 
 class ReviseForm(WebForm):

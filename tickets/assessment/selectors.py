@@ -161,13 +161,13 @@ def indicator_values(
         request__contract=contract, created_at__gte=start, created_at__lt=end
     ).order_by()
     insp = Inspection.objects.filter(contract=contract, inspected_at__gte=start, inspected_at__lt=end).order_by()
+    complaint_n: dict[int | None, int]
+    insp_avg: dict[int | None, Any]
     if key:
-        complaint_n: dict[int | None, int] = {
+        complaint_n = {
             r["request__compound"]: r["n"] for r in complaints.values("request__compound").annotate(n=Count("id"))
         }
-        insp_avg: dict[int | None, Any] = {
-            r["compound"]: r["avg"] for r in insp.values("compound").annotate(avg=Avg("score"))
-        }
+        insp_avg = {r["compound"]: r["avg"] for r in insp.values("compound").annotate(avg=Avg("score"))}
         sites: list[int | None] = list(contract.compounds.values_list("pk", flat=True))
     else:
         complaint_n = {None: complaints.count()}

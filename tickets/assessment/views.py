@@ -498,7 +498,7 @@ def rollup_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def rollup_xlsx(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     import tempfile
 
     from tickets.assessment.xlsx import write_rollup

@@ -39,6 +39,7 @@ from tickets.demo.history_tables import (
 )
 from tickets.demo.tables import BUREAU_STAFF, CONTRACTOR_STAFF, REQUESTERS, UNITS, WORKERS_BY_ROOT
 from tickets.models import (
+    FINAL_STATUSES,
     Building,
     BusinessCalendar,
     Category,
@@ -85,9 +86,9 @@ class _Plan:
     building: Building | None
     room: Room | None
     location_detail: str
+    worker: User  # who does the work (a dispatcher takes complaints)
     fate: str = "work"  # work | cancel | reject | refuse (rejected at approval)
     stop: str = ""  # leave open at: submitted | accepted | in_progress | on_hold
-    worker: User | None = None
     via_dispatch: bool = False
     late: set[str] = field(default_factory=set)
     hold: str = ""
@@ -138,11 +139,14 @@ class _Simulation:
         self.start = now - timedelta(days=round(months * 365 / 12))
         self.open_target = open_target
         self.filed = 0
-        self.queue: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self.queue: list[tuple[datetime, int, Callable[[datetime], object]]] = []
         self.seq = itertools.count()
         self.office = deadlines.office_calendar()
         self.calendars = {c.pk: load_work_calendar(c) for c in BusinessCalendar.objects.all()}
-        self.rows = {(r.version_id, r.urgency): r for r in SlaTargetRow.objects.all()}
+        # Keyed as a request names its row: (policy version, urgency).
+        self.rows: dict[tuple[int | None, str], SlaTargetRow] = {
+            (r.version_id, r.urgency): r for r in SlaTargetRow.objects.all()
+        }
         self.users = {u.username: u for u in User.objects.select_related("unit", "contractor")}
         self.requesters = [self.users[username] for username, _n, _u in REQUESTERS]
         self.supervisors = {line: self.users[name] for name, _n, role, line in BUREAU_STAFF if role == Role.SUPERVISOR}
@@ -173,7 +177,7 @@ class _Simulation:
 
     # --- the scheduler ----------------------------------------------------------------------------------------
 
-    def at(self, when: datetime, action: Callable[[datetime], None]) -> None:
+    def at(self, when: datetime, action: Callable[[datetime], object]) -> None:
         heapq.heappush(self.queue, (when, next(self.seq), action))
 
     def run_until(self, moment: datetime) -> None:
@@ -188,9 +192,9 @@ class _Simulation:
 
         req = plan.req
         assert req is not None
-        if office:
-            calendar, business = self.office, True
-        else:
+        calendar: clock.WorkCalendar | None = self.office
+        business = True
+        if not office:
             calendar = self.calendars.get(req.calendar_id) if req.calendar_id else None
             row = self.rows.get((req.policy_version_id, req.urgency))
             business = calendar is not None and (row is None or row.business_time)
@@ -308,38 +312,39 @@ class _Simulation:
         requester = rng.choice(self.requesters)
         home = self.home[requester.pk]
         mode = LOCATION.get(category.code, "room")
-        building: Building | None = home.floor.building
-        room: Room | None = home if rng.random() < 0.6 else rng.choice(self.unit_rooms[requester.unit.code])
-        compound = building.compound
+        unit = requester.unit
+        assert unit is not None  # the demo's requesters all belong to a unit
+        office = home if rng.random() < 0.6 else rng.choice(self.unit_rooms[unit.code])
+        site = home.floor.building
+        compound = site.compound
+        room: Room | None = office
+        building: Building | None = site
         detail = ""
         if mode == "toilet":
-            room = rng.choice(self.toilets.get(room.floor_id) or self.toilets[home.floor_id])
-            place = f"{room.floor.level}楼卫生间"
+            toilet = rng.choice(self.toilets.get(office.floor_id) or self.toilets[home.floor_id])
+            room, place = toilet, f"{toilet.floor.level}楼卫生间"
         elif mode == "meeting":
-            choices = self.meeting_rooms.get(compound.code) or [room]
-            room = rng.choice(choices)
-            building = room.floor.building
-            place = f"{room.number}会议室"
+            meeting = rng.choice(self.meeting_rooms.get(compound.code) or [office])
+            room, building, place = meeting, meeting.floor.building, f"{meeting.number}会议室"
         elif mode == "canteen":
             building_code, number = CANTEEN_ROOM[compound.code]
-            room = self.rooms_by_key[(building_code, number)]
-            building = room.floor.building
-            place = f"{building.name}餐厅"
+            canteen = self.rooms_by_key[(building_code, number)]
+            room, building, place = canteen, canteen.floor.building, f"{canteen.floor.building.name}餐厅"
         elif mode == "lift":
             room, detail = None, f"{rng.randint(1, 3)}号电梯"
-            place = f"{building.name}{detail}"
+            place = f"{site.name}{detail}"
         elif mode == "entrance":
             room, detail = None, rng.choice(["东门", "西门", "北门", "地下车库入口", "大堂"])
-            place = f"{building.name}{detail}"
+            place = f"{site.name}{detail}"
         elif mode == "parking":
             room, building = None, None
             detail = rng.choice([f"{compound.name}地下停车场", f"{compound.name}东侧地面停车场"])
             place = detail
         elif mode == "building":
             room = None
-            place = building.name
+            place = site.name
         else:
-            place = f"{room.number}室"
+            place = f"{office.number}室"
         titles, descriptions, notes = TEXTS[category.code]
         urgency = category.default_urgency
         roll = rng.random()
@@ -350,19 +355,22 @@ class _Simulation:
         root = (
             category.parent.code if category.parent and category.parent.parent else (category.parent or category).code
         )
+        title = rng.choice(titles).format(place=place)
+        description = rng.choice(descriptions)
+        resolution_note = rng.choice(notes).format(place=place)
         plan = _Plan(
             requester=requester,
             category=category,
             urgency=urgency,
-            title=rng.choice(titles).format(place=place),
-            description=rng.choice(descriptions),
-            resolution_note=rng.choice(notes).format(place=place),
+            title=title,
+            description=description,
+            resolution_note=resolution_note,
             compound=compound,
             building=building,
             room=room,
             location_detail=detail,
+            worker=self.users[rng.choice(WORKERS_BY_ROOT.get(root, WORKERS_BY_ROOT["repair-water"]))],
         )
-        plan.worker = self.users[rng.choice(WORKERS_BY_ROOT.get(root, WORKERS_BY_ROOT["repair-water"]))]
         plan.via_dispatch = (
             plan.worker.role == Role.DISPATCHER or category.service_line == ServiceLine.CANTEEN or (rng.random() < 0.4)
         )
@@ -398,7 +406,6 @@ class _Simulation:
         return plan
 
     def file(self, plan: _Plan, when: datetime) -> None:
-        from tickets.services.comments import comment_add
         from tickets.services.requests import request_create
 
         self.filed += 1
@@ -417,16 +424,20 @@ class _Simulation:
         )
         plan.req = req
         if plan.chat:
-            self.at(
-                when + timedelta(minutes=self.rng.randint(3, 15)),
-                lambda t: comment_add(
-                    request=req, actor=plan.requester, body=self.rng.choice(REQUESTER_COMMENTS), now=t
-                ),
-            )
+            self.at(when + timedelta(minutes=self.rng.randint(3, 15)), lambda t: self.chat(plan, t))
         if req.status == Status.PENDING_APPROVAL:
             self.at(self.later(plan, when, self.rng.uniform(15, 300), office=True), lambda t: self.approve(plan, t))
         else:
             self.submitted(plan, when)
+
+    def chat(self, plan: _Plan, when: datetime) -> None:
+        """The requester asks after the request, unless it was cancelled or turned down meanwhile: a finished
+        request takes no more comments."""
+        from tickets.services.comments import comment_add
+
+        body = self.rng.choice(REQUESTER_COMMENTS)
+        if plan.req is not None and plan.req.status not in FINAL_STATUSES:
+            comment_add(request=plan.req, actor=plan.requester, body=body, now=when)
 
     def act(self, plan: _Plan, action: str, actor: User | None, when: datetime, **kwargs: Any) -> None:
         from tickets.services.transitions import transition
@@ -465,7 +476,9 @@ class _Simulation:
         fraction = rng.uniform(1.15, 3.0) if "response" in plan.late else rng.uniform(0.15, 0.9)
         accept_at = self.later(plan, t0, fraction * row.response_minutes)
         if plan.via_dispatch:
-            dispatcher = self.dispatchers[plan.worker.contractor.code]
+            firm = plan.worker.contractor
+            assert firm is not None  # the demo's workers all work for a contractor
+            dispatcher = self.dispatchers[firm.code]
             assign_at = self.later(plan, t0, fraction * row.response_minutes * rng.uniform(0.2, 0.6))
             self.at(
                 min(assign_at, accept_at - timedelta(seconds=30)),
@@ -478,7 +491,7 @@ class _Simulation:
 
         rng = self.rng
         self.act(plan, "accept", plan.worker, when)
-        if plan.chat:
+        if plan.chat and plan.req is not None:
             comment_add(request=plan.req, actor=plan.worker, body=rng.choice(WORKER_REPLIES), now=when)
         if plan.stop == "accepted":
             return

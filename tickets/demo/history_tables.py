@@ -161,7 +161,7 @@ TEXTS: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["已重新检查洗消流程，餐具消毒柜已检修。", "已增加餐区保洁人员，及时清理餐桌。"],
     ),
 }
-HOLD_NOTES = {
+HOLD_NOTES: dict[str, list[str]] = {
     HoldReason.AWAITING_PARTS: ["需更换配件，已申请采购，预计明天到货。", "配件型号特殊，已联系厂家发货。"],
     HoldReason.AWAITING_REQUESTER: ["办公室无人，已电话联系报修人另约时间。", "报修人在开会，约定会后上门。"],
 }

@@ -85,17 +85,17 @@ def floor_rooms(building: str, level: int, layout: str, size: int) -> list[tuple
     rooms: list[tuple[str, str, Decimal]] = []
     if layout == "meeting_center":
         meeting_areas = {1: [198, 120, 86], 2: [160, 96, 72, 64], 3: [136, 88, 60]}[level]
-        for i, area in enumerate(meeting_areas, start=1):
-            rooms.append((number(i), RoomFunction.MEETING, Decimal(area)))
+        for i, m2 in enumerate(meeting_areas, start=1):
+            rooms.append((number(i), RoomFunction.MEETING, Decimal(m2)))
         i = len(rooms)
-        for fn, area in [
+        for fn, m2 in [
             (RoomFunction.SERVICE, 28),
             (RoomFunction.EQUIPMENT, 12),
             (RoomFunction.TOILET, 22),
             (RoomFunction.TOILET, 22),
         ][: size - i]:
             i += 1
-            rooms.append((number(i), fn, Decimal(area)))
+            rooms.append((number(i), fn, Decimal(m2)))
         return rooms
     areas = LEAD_AREAS if layout == "lead" else OFFICE_AREAS
     for i in range(1, size + 1):
@@ -197,7 +197,7 @@ def load_catalogue(today: date | None = None) -> None:
         calendars = {c.name: c for c in BusinessCalendar.objects.all()}
         compounds = {c.code: c for c in Compound.objects.all()}
         for year in sorted({2025, 2026, today.year - 1, today.year}):
-            for stem, name, contractor, line, roots, where, policy, calendar, fee in CONTRACTS:
+            for stem, name, contractor, line, roots, where, policy_code, calendar_name, fee in CONTRACTS:
                 # Renewals step the price; rounded to hundreds of yuan.
                 yearly_fee = (fee * FEE_GROWTH ** (year - 2026) / 100).quantize(Decimal(1)) * 100
                 contract, _ = Contract.objects.update_or_create(
@@ -208,8 +208,8 @@ def load_catalogue(today: date | None = None) -> None:
                         "service_line": line,
                         "starts_on": date(year, 1, 1),
                         "ends_on": date(year, 12, 31),
-                        "sla_policy": policies[policy],
-                        "calendar": calendars[calendar],
+                        "sla_policy": policies[policy_code],
+                        "calendar": calendars[calendar_name],
                         "monthly_fee": yearly_fee.quantize(Decimal("0.01")),
                         "active": True,
                     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from tickets.models import Role, RoomFunction, ServiceLine, Urgency
 
@@ -212,7 +212,12 @@ class Cat:
     photos: int = 0
 
 
-CANTEEN = {"line": ServiceLine.CANTEEN, "kind": "canteen_complaint"}
+class _LineAndKind(TypedDict):
+    line: str
+    kind: str
+
+
+CANTEEN: _LineAndKind = {"line": ServiceLine.CANTEEN, "kind": "canteen_complaint"}
 ROOM = ("room",)
 CATEGORIES: list[Cat] = [
     Cat("repair", "物业维修", "Repairs"),

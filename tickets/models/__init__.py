@@ -23,7 +23,7 @@ from tickets.maintenance.models import (
     MaintenancePlan,
     OccurrenceStatus,
 )
-from tickets.models.calendars import BusinessCalendar, CalendarDay, HolidayYear
+from tickets.models.calendars import BusinessCalendar, CalendarDay, CalendarVersion, HolidayYear
 from tickets.models.catalogue import Category, Contract, SlaPolicy, SlaPolicyVersion, SlaTargetRow
 from tickets.models.choices import (
     CLOCK_STOPPING_HOLDS,
@@ -59,6 +59,7 @@ __all__ = [
     "Building",
     "BusinessCalendar",
     "CalendarDay",
+    "CalendarVersion",
     "Category",
     "ChecklistItem",
     "ChecklistTemplate",

@@ -30,6 +30,47 @@ class BusinessCalendar(models.Model):
         return self.name
 
 
+class CalendarVersion(models.Model):
+    """One immutable version of a calendar's hours, as SlaPolicyVersion is of a policy: a request keeps the
+    version it was opened under, so editing a calendar changes the deadlines of requests opened afterwards only.
+    Written by ``tickets.services.deadlines.current_calendar_version`` when the calendar differs from its latest
+    version (on an admin save, or when a request is opened)."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="versions", verbose_name=_("工作日历")
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    always_open = models.BooleanField(_("7×24小时"))
+    weekly_hours = models.JSONField(_("每周工作时段"))
+    observes_public_holidays = models.BooleanField(_("执行法定节假日与调休"))
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("工作日历版本")
+        verbose_name_plural = _("工作日历版本")
+        ordering = ["calendar_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "number"], name="calendar_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar.name} v{self.number}"
+
+    def matches(self, calendar: BusinessCalendar) -> bool:
+        return (self.always_open, self.weekly_hours, self.observes_public_holidays) == (
+            calendar.always_open,
+            calendar.weekly_hours,
+            calendar.observes_public_holidays,
+        )
+
+    def as_calendar(self) -> BusinessCalendar:
+        """An unsaved calendar with this version's hours, for the clock (``load_work_calendar``)."""
+        return BusinessCalendar(
+            name=f"{self.calendar_id}#v{self.number}",
+            always_open=self.always_open,
+            weekly_hours=self.weekly_hours,
+            observes_public_holidays=self.observes_public_holidays,
+        )
+
+
 class HolidayYear(models.Model):
     """A year whose State Council holiday notice has been entered. Deadlines in other years are flagged."""
 

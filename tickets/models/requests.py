@@ -65,6 +65,9 @@ class ServiceRequest(models.Model):
     calendar = models.ForeignKey(
         "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历")
     )
+    calendar_version = models.ForeignKey(
+        "tickets.CalendarVersion", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工作日历版本")
+    )
     clock_started_at = models.DateTimeField(_("计时开始"), null=True, blank=True)
     # The resolution clock restarts when a request is reopened; response and arrival keep the first start.
     resolution_clock_from = models.DateTimeField(_("办结计时开始"), null=True, blank=True)
@@ -96,7 +99,11 @@ class ServiceRequest(models.Model):
     # Kept by the database from the status, so it never disagrees with it. The open queues are ordered by deadline
     # across several open states; a single column lets one index serve that order.
     is_open = models.GeneratedField(
-        expression=OPEN_Q, output_field=models.BooleanField(_("未结")), db_persist=True, editable=False
+        # Django takes a Q as a boolean expression here; the stubs ask for an Expression.
+        expression=OPEN_Q,  # type: ignore[arg-type]
+        output_field=models.BooleanField(_("未结")),
+        db_persist=True,
+        editable=False,
     )
 
     # The moment the contractor must act next (respond, then arrive, then resolve), kept by the database, so the

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from tickets.api.fields import visible_or_404
 from tickets.api.serializers import RequestListSerializer
 from tickets.exceptions import ActionForbidden
+from tickets.http import AuthenticatedRequest
 from tickets.models import Export, MonthlyReport, Role, ServiceRequest
 from tickets.reports import exports, services
 from tickets.reports import serializers as out
@@ -47,11 +48,12 @@ class ReportAPIMixin:
 
 
 class ReportAPIView(ReportAPIMixin, APIView):
+    request: AuthenticatedRequest
     pass
 
 
-def _params(request: Request) -> ReportParams:
-    return parse_report_params(request.user, request.query_params)  # type: ignore[arg-type]
+def _params(request: AuthenticatedRequest) -> ReportParams:
+    return parse_report_params(request.user, request.query_params)
 
 
 def _bureau_only(user: Any) -> None:
@@ -70,7 +72,7 @@ class SlaReportView(ReportAPIView):
         parameters=[out.SlaReportQuery],
         responses=out.SlaReportOut,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         params = _params(request)
         flag = TrendQuery(data=request.query_params)
         flag.is_valid(raise_exception=True)
@@ -93,6 +95,7 @@ class DrillMetric(serializers.Serializer):
 
 
 class SlaDrillView(ReportAPIMixin, generics.ListAPIView):
+    request: AuthenticatedRequest
     serializer_class = RequestListSerializer
     pagination_class = DrillPagination
     filter_backends: list[Any] = []
@@ -125,7 +128,7 @@ class SlaCsvView(ReportAPIView):
         parameters=[out.ReportQuery],
         responses={(200, "text/csv"): FILE},
     )
-    def get(self, request: Request) -> StreamingHttpResponse:
+    def get(self, request: AuthenticatedRequest) -> StreamingHttpResponse:
         params = _params(request)
         qs = ServiceRequest.objects.filter(params.filter_q())
         response = StreamingHttpResponse(exports.csv_stream(qs), content_type="text/csv; charset=utf-8")
@@ -133,14 +136,14 @@ class SlaCsvView(ReportAPIView):
         return response
 
 
-def _wants_html(request: Request) -> bool:
+def _wants_html(request: AuthenticatedRequest) -> bool:
     """A browser (a link or a form on the report page) is sent to the progress page instead of JSON."""
     return "text/html" in request.META.get("HTTP_ACCEPT", "") or request.content_type.startswith(
         "application/x-www-form-urlencoded"
     )
 
 
-def _started(request: Request, export: Export) -> Any:
+def _started(request: AuthenticatedRequest, export: Export) -> Any:
     if _wants_html(request):
         return HttpResponseRedirect(reverse("reports:export-page", args=[export.pk]), status=303)
     return Response(out.ExportOut(export).data, status=status.HTTP_202_ACCEPTED)
@@ -153,12 +156,12 @@ class SlaXlsxView(ReportAPIView):
         parameters=[out.ReportQuery],
         responses={(200, XLSX): FILE, (202, "application/json"): out.ExportOut},
     )
-    def get(self, request: Request) -> Any:
+    def get(self, request: AuthenticatedRequest) -> Any:
         params = _params(request)
         qs = ServiceRequest.objects.filter(params.filter_q())
         total = qs.count()
         if total > services.SYNC_XLSX_LIMIT:
-            return _started(request, services.export_start(actor=request.user, params=params))  # type: ignore[arg-type]
+            return _started(request, services.export_start(actor=request.user, params=params))
         report = sla_report(params, with_links=False)
         tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
         exports.write_xlsx(tmp, report=report, qs=qs, total_rows=total)  # type: ignore[arg-type]
@@ -180,19 +183,19 @@ class ExportListView(ReportAPIView):
         request=out.ExportStartIn,
         responses={202: out.ExportOut},
     )
-    def post(self, request: Request) -> Any:
-        report_scope(request.user)  # type: ignore[arg-type]  # who may not see reports learns nothing more
+    def post(self, request: AuthenticatedRequest) -> Any:
+        report_scope(request.user)  # who may not see reports learns nothing more
         body = out.ExportStartIn(data=request.data)
         body.is_valid(raise_exception=True)
-        params = parse_report_params(request.user, request.data)  # type: ignore[arg-type]
-        export = services.export_start(actor=request.user, params=params, fmt=body.validated_data["format"])  # type: ignore[arg-type]
+        params = parse_report_params(request.user, request.data)
+        export = services.export_start(actor=request.user, params=params, fmt=body.validated_data["format"])
         export.refresh_from_db()
         return _started(request, export)
 
 
 class ExportDetailView(ReportAPIView):
     @extend_schema(operation_id="reports_export", summary="One of my exports, to poll", responses=out.ExportOut)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         # Someone else's export answers 404: its existence is private.
         export = visible_or_404(Export.objects.all(), pk, owner=request.user)
         return Response(out.ExportOut(export).data)
@@ -217,7 +220,7 @@ class MonthlyListView(ReportAPIView):
         summary="The stored monthly reports (bureau only)",
         responses=out.MonthlyOut(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _bureau_only(request.user)
         return Response(out.MonthlyOut(MonthlyReport.objects.all()[:120], many=True).data)
 
@@ -226,7 +229,7 @@ class MonthlyDownloadView(ReportAPIView):
     @extend_schema(
         operation_id="reports_monthly_download", summary="A monthly report's XLSX", responses={(200, XLSX): FILE}
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> FileResponse:
         _bureau_only(request.user)
         row = visible_or_404(MonthlyReport.objects.all(), pk)
         if not row.file:

@@ -100,6 +100,13 @@ class ReportParams:
         return out
 
 
+def _prefixed_lookup(child: object, prefix: str) -> tuple[str, Any]:
+    """A Q's leaf is a (lookup, value) pair."""
+    assert isinstance(child, tuple), child
+    lookup, value = child
+    return f"{prefix}{lookup}", value
+
+
 def _prefixed(q: Q, prefix: str) -> Q:
     if not prefix:
         return q

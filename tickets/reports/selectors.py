@@ -17,11 +17,12 @@ Definitions (docs: "SLA report"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from tickets.models import (
     ServiceRequest,
     Urgency,
 )
+from tickets.querysets import ServiceRequestQuerySet
 from tickets.reports.params import ReportParams
 from tickets.reports.sql import PERCENTILES, TOTAL, duration_percentiles
 from tickets.selectors import time_bucket
@@ -135,7 +137,7 @@ def group_q(params: ReportParams, key: Any) -> Q:
     return Q(**{column: key})
 
 
-def drill_queryset(params: ReportParams, metric: str, key: Any, now: datetime) -> QuerySet[ServiceRequest]:
+def drill_queryset(params: ReportParams, metric: str, key: Any, now: datetime) -> ServiceRequestQuerySet:
     qs = ServiceRequest.objects.filter(metric_q(metric, params, now))
     if key is not None and key != "":
         qs = qs.filter(group_q(params, key))
@@ -162,7 +164,7 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _shape(counts: dict[str, Any], pcts: dict[str, dict[float, float | None]] | None) -> dict[str, Any]:
+def _shape(counts: Mapping[str, Any], pcts: dict[str, dict[float, float | None]] | None) -> dict[str, Any]:
     row: dict[str, Any] = {"volume": counts.get("volume", 0), "breached": counts.get("breached", 0)}
     for t in TARGETS:
         on, late = counts.get(f"{t}_on_time", 0), counts.get(f"{t}_late", 0)
@@ -291,7 +293,7 @@ def group_labels(group_by: str, keys: list[Any]) -> dict[Any, str]:
     if group_by == "service_line":
         return {k: str(ServiceLine(k).label) for k in keys if k in ServiceLine.values}
     model = {"contractor": Contractor, "category": Category, "compound": Compound, "building": Building}[group_by]
-    qs = model.objects.filter(pk__in=keys)
+    qs = model._default_manager.filter(pk__in=keys)
     if model is Building:
         qs = qs.select_related("compound")
     return {obj.pk: str(obj) for obj in qs}

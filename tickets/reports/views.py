@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tickets.api.fields import visible_or_404
 from tickets.exceptions import ActionForbidden
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import (
     Compound,
     Contractor,
@@ -82,7 +83,7 @@ def sla_charts(report: dict[str, Any], trend: list[dict[str, Any]]) -> list[char
     ]
 
 
-def _default_query(request: HttpRequest) -> dict[str, str]:
+def _default_query(request: AuthenticatedHttpRequest) -> dict[str, str]:
     data = request.GET.dict()
     if not data.get("date_from") and not data.get("date_to"):
         today = timezone.localdate()
@@ -92,9 +93,9 @@ def _default_query(request: HttpRequest) -> dict[str, str]:
 
 
 @_guarded
-def sla_page(request: HttpRequest) -> HttpResponse:
+def sla_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = _default_query(request)
-    params = parse_report_params(request.user, data)  # type: ignore[arg-type]
+    params = parse_report_params(request.user, data)
     now = timezone.now()
     report = sla_report(params, now=now)
     trend = sla_trend(params, now=now)
@@ -153,8 +154,8 @@ def metric_label(metric: str) -> str:
 
 
 @_guarded
-def drill_page(request: HttpRequest) -> HttpResponse:
-    params = parse_report_params(request.user, request.GET)  # type: ignore[arg-type]
+def drill_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    params = parse_report_params(request.user, request.GET)
     metric = request.GET.get("metric", "volume")
     if metric not in DRILL_METRICS:
         raise ValidationError({"metric": [_("未知的指标：%(v)s。") % {"v": metric}]})
@@ -181,7 +182,7 @@ def export_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_guarded
-def monthly_page(request: HttpRequest) -> HttpResponse:
+def monthly_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: Any = request.user
     if not (user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR)):
         raise ActionForbidden(_("只有机关事务局人员可以查看月报。"))

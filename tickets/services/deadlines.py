@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tickets.models import BusinessCalendar, Pause, ServiceRequest, SlaPolicyVersion, SlaTargetRow
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tickets.models import (
+    BusinessCalendar,
+    CalendarVersion,
+    Pause,
+    ServiceRequest,
+    SlaPolicyVersion,
+    SlaTargetRow,
+)
 from tickets.sla import clock
 from tickets.sla.calendars import load_work_calendar
 
 TARGETS = ("response", "arrival", "resolution")
 MET_FIELD = {"response": "responded_at", "arrival": "arrived_at", "resolution": "resolved_at"}
 SLA_FIELDS = [
+    "calendar_version",
     "clock_started_at",
     "resolution_clock_from",
     "calendar_incomplete",
@@ -46,18 +57,60 @@ def pauses_of(request: ServiceRequest) -> list[clock.Pause]:
     ]
 
 
+def current_calendar_version(calendar: BusinessCalendar, *, now: datetime | None = None) -> CalendarVersion:
+    """The calendar's latest version, or a new one when the calendar was edited since (two processes writing the
+    same new version at once: the loser reads the winner's)."""
+    latest = calendar.versions.order_by("-number").first()
+    if latest is not None and latest.matches(calendar):
+        return latest
+    try:
+        with transaction.atomic():
+            return CalendarVersion.objects.create(
+                calendar=calendar,
+                number=(latest.number + 1) if latest else 1,
+                always_open=calendar.always_open,
+                weekly_hours=calendar.weekly_hours,
+                observes_public_holidays=calendar.observes_public_holidays,
+                created_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        return calendar.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+def work_calendar_of(request: ServiceRequest) -> clock.WorkCalendar:
+    """The clock's calendar for a request: the calendar version it was opened under (24×7 without a contract)."""
+    if request.calendar_id is None:
+        request.calendar_version = None
+        return load_work_calendar(None)
+    version = request.calendar_version if request.calendar_version_id is not None else None
+    if version is None or version.calendar_id != request.calendar_id:
+        # opened now, or moved to another contract's calendar: that calendar as it is now
+        assert request.calendar is not None
+        version = request.calendar_version = current_calendar_version(request.calendar)
+    return load_work_calendar(version.as_calendar())
+
+
+def settled(request: ServiceRequest, target: str) -> bool:
+    """A target met or breached: its deadline is history and never moves again (not for a calendar edit, nor a
+    later pause). Reopening or reassigning clears the met time and the flag, which makes it pending again."""
+    return getattr(request, f"{target}_due") is not None and (
+        getattr(request, MET_FIELD[target]) is not None or bool(getattr(request, f"{target}_breached"))
+    )
+
+
 def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]:
-    """Recompute every deadline of `request` in place and return the notes that explain them."""
-    if request.clock_started_at is None or request.policy_version_id is None:
+    """Recompute the pending deadlines of `request` in place and return the notes that explain them."""
+    version = request.policy_version if request.policy_version_id is not None else None
+    if request.clock_started_at is None or version is None:
         for t in TARGETS:
             setattr(request, f"{t}_due", None)
             setattr(request, f"{t}_warn_at", None)
         request.next_sla_check_at = None
         return []
-    calendar = load_work_calendar(request.calendar)
-    specs = target_specs(request.policy_version, request.urgency)
+    calendar = work_calendar_of(request)
+    specs = target_specs(version, request.urgency)
     pauses = pauses_of(request)
-    warn = request.policy_version.warn_percent
+    warn = version.warn_percent
     results = clock.compute_deadlines(
         request.clock_started_at, {t: specs[t] for t in ("response", "arrival")}, calendar, pauses, warn
     )
@@ -70,6 +123,8 @@ def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]
     notes: list[dict[str, Any]] = []
     incomplete = False
     for t in TARGETS:
+        if settled(request, t):
+            continue
         result = results.get(t)
         setattr(request, f"{t}_due", result.due if result else None)
         setattr(request, f"{t}_warn_at", result.warn_at if result else None)
@@ -108,13 +163,24 @@ def next_check(request: ServiceRequest, *, now: datetime) -> datetime | None:
     return min(moments) if moments else None
 
 
-def deadline_changes(before: dict[str, Any], request: ServiceRequest) -> dict[str, list[str | None]]:
-    changes: dict[str, list[str | None]] = {}
+def deadline_changes(before: dict[str, Any], request: ServiceRequest) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
     for t in TARGETS:
         old, new = before.get(f"{t}_due"), getattr(request, f"{t}_due")
         if old != new:
             changes[f"{t}_due"] = [old.isoformat() if old else None, new.isoformat() if new else None]
+    if changes:
+        changes.update(calendar_used(request))
     return changes
+
+
+def calendar_used(request: ServiceRequest) -> dict[str, Any]:
+    """For the event that sets deadlines: which calendar version they were computed with (the timeline shows it)."""
+    version = request.calendar_version
+    if version is None:
+        return {}
+    name = request.calendar.name if request.calendar is not None else ""
+    return {"calendar_version": {"id": version.pk, "name": name, "number": version.number}}
 
 
 def snapshot(request: ServiceRequest) -> dict[str, Any]:

@@ -43,7 +43,7 @@ class PhotoDrafts:
         return self.names()
 
     def files(self) -> list[File]:
-        out = []
+        out: list[File] = []
         for name in self.names():
             with default_storage.open(f"{self.dir}/{name}") as fh:
                 out.append(SimpleUploadedFile(name[3:], fh.read()))

@@ -79,7 +79,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-KINDS: dict[str, Promise] = {"rooms": _("房间"), "units": _("使用单位"), "staff": _("人员")}
+KINDS: dict[str, Promise | str] = {"rooms": _("房间"), "units": _("使用单位"), "staff": _("人员")}
 
 
 # --- cells -------------------------------------------------------------------------------------------------
@@ -142,8 +142,7 @@ STAFF_COLUMNS = (
 def _check_permission(actor: User | None, kind: str, perms: Sequence[str]) -> None:
     """Imports bypass the admin's per-model checks, so the service checks the same permissions itself.
     ``actor=None`` is the system (the management command run by an operator)."""
-    if actor is not None and not actor.has_perms(perms):
-        raise PermissionDenied(gettext("没有导入%(kind)s的权限") % {"kind": KINDS[kind]})
+    check_permission(actor, KINDS[kind], perms)
 
 
 # --- rooms -------------------------------------------------------------------------------------------------
@@ -424,7 +423,7 @@ def register_importer(
     every row checked before anything is written, all or nothing, the actor's permissions checked."""
     if key in _IMPORTERS and _IMPORTERS[key] is not run:
         raise ValueError(f"import kind {key!r} is already registered")
-    KINDS[key] = label  # type: ignore[assignment]
+    KINDS[key] = label
     _IMPORTERS[key] = run
     if example is not None:
         EXAMPLES[key] = example

@@ -248,6 +248,7 @@ def request_create(
             }
             if notes:
                 changes["deadline_notes"] = notes
+            changes.update(deadlines.calendar_used(req))
             if req.contract_id is None:
                 changes["queue"] = "bureau"
             event = record_event(
@@ -258,7 +259,11 @@ def request_create(
             notifications.notify_for_event(event)
             # What was written is all there is of it: a caller showing the new request (the API's 201) needs no
             # second read of its timeline, comments and photos.
-            req._prefetched_objects_cache = {"events": [event], "comments": [], "attachments": []}
+            req._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache, not in the stubs
+                "events": [event],
+                "comments": [],
+                "attachments": [],
+            }
     except IntegrityError:
         if idempotency_key:
             existing = already_filed(idempotency_key, actor)

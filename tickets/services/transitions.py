@@ -7,6 +7,7 @@ saves only what changed and writes one event. Views, the API, the admin, command
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -401,13 +402,13 @@ def _confirm(req: ServiceRequest, **kwargs: Any) -> None:
 def _worked_minutes(req: ServiceRequest, start: datetime | None, end: datetime) -> int | None:
     if start is None:
         return None
-    from tickets.sla.calendars import load_work_calendar
     from tickets.sla.clock import working_minutes_between
 
-    return working_minutes_between(start, end, load_work_calendar(req.calendar), deadlines.pauses_of(req))
+    return working_minutes_between(start, end, deadlines.work_calendar_of(req), deadlines.pauses_of(req))
 
 
-_EFFECTS = {
+# Each takes the locked request and the keywords transition() passes (actor, now, note, …, changed, changes).
+_EFFECTS: dict[str, Callable[..., None]] = {
     "approve": _approve,
     "accept": _accept,
     "assign": _assign,

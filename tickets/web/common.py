@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets.api.serializers import sla_state
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import OPEN_STATUSES, ServiceRequest, Status, Urgency, User
 from tickets.selectors import notifications_for
 from tickets.services.transitions import MOVES
@@ -40,14 +42,29 @@ def is_contractor(user: User) -> bool:
     return bool(user.is_authenticated and user.is_contractor_staff)
 
 
-def role_required(check: Callable[[User], bool], message: str) -> Callable[..., Any]:
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's own copy of one of its model-choice fields, to narrow its queryset or labels per request
+    (``form.fields`` is typed by Field, not by the kind of field each name holds)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's own copy of one of its choice fields, to set its choices per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
+def role_required(check: Callable[[User], bool], message: str | Promise) -> Callable[..., Any]:
     """Log-in first (anonymous users go to the log-in page), then the role check answers 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):  # type: ignore[arg-type]
+        def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
                 raise PermissionDenied(message)
             return view(request, *args, **kwargs)
 

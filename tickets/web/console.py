@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from tickets import selectors
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import (
     OPEN_STATUSES,
     Complaint,
@@ -32,7 +34,7 @@ from tickets.models import (
     Status,
     User,
 )
-from tickets.querysets import visibility_q
+from tickets.querysets import ServiceRequestQuerySet, visibility_q
 from tickets.selectors import time_bucket
 from tickets.services.feedback import complaint_callback
 from tickets.web import charts
@@ -62,8 +64,8 @@ def _local_midnight(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _cards(qs: QuerySet[ServiceRequest], now: datetime) -> list[str]:
-    return request_cards(decorate(qs.with_page_columns()[:20], now))
+def _cards(qs: QuerySet[ServiceRequest], now: datetime) -> Sequence[str]:
+    return request_cards(decorate(cast(ServiceRequestQuerySet, qs).with_page_columns()[:20], now))
 
 
 def breaches_chart(scope: Q, *, today: datetime, days: int = 30) -> charts.Chart:
@@ -114,8 +116,8 @@ def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.
 
 
 @bureau_only
-def console(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     now = timezone.now()
     scope = console_scope(user)
     open_qs = scope.filter(is_open=True)
@@ -124,7 +126,7 @@ def console(request: HttpRequest) -> HttpResponse:
     # One pass over an index of the open requests for the three tables of counts; contractors named afterwards.
     # The contractor is grouped as an expression so that SQLite reads the status index (which holds every column
     # here) instead of scanning the whole contractor index in order to skip sorting the groups.
-    counts = list(
+    counts: list[Any] = list(
         scope.filter(status__in=OPEN_STATUSES)
         .annotate(contractor_key=Coalesce("contractor_id", Value(0)))
         .values("status", "service_line", "contractor_key")
@@ -138,7 +140,7 @@ def console(request: HttpRequest) -> HttpResponse:
             tally[r[key]] += r["n"]
     by_status = [{"label": status_labels.get(k, k), "n": n, "status": k} for k, n in sorted(tallies["status"].items())]
     by_line = [{"label": line_labels.get(k, k), "n": n} for k, n in sorted(tallies["service_line"].items())]
-    by_contractor = sorted(
+    by_contractor: list[dict[str, Any]] = sorted(
         (
             {"label": names.get(k) or _("未分派（待管理处室处理）"), "n": n}
             for k, n in tallies["contractor_key"].items()
@@ -198,8 +200,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaints(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     state = request.GET.get("state", "open")
     qs = selectors.complaints_for(user=user).select_related("request", "contractor", "feedback", "callback_by")
     if state == "open":
@@ -218,10 +220,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 
 @bureau_only
-def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_callback_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("complaints")
-    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)  # type: ignore[arg-type]
+    complaint = get_object_or_404(selectors.complaints_for(user=request.user), pk=pk)
     form = CallbackForm(request.POST, prefix=f"c{pk}")
     if form.is_valid():
         try:
@@ -229,7 +231,7 @@ def complaint_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
                 complaint=complaint,
                 actor=request.user,
                 note=form.cleaned_data["note"],
-                close=form.cleaned_data["close"],  # type: ignore[arg-type]
+                close=form.cleaned_data["close"],
             )
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
+from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Category, Room, ServiceLine, Urgency, User
 from tickets.registry import Entry, find_kind, home_tiles_for
 from tickets.services import comments, requests
@@ -32,11 +33,11 @@ def home_tiles(user: User) -> list[Entry]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if is_contractor(user):  # type: ignore[arg-type]
-        return redirect("my-tasks" if user.role == "worker" else "workbench")  # type: ignore[union-attr]
-    if is_bureau(user):  # type: ignore[arg-type]
+    if is_contractor(user):
+        return redirect("my-tasks" if user.role == "worker" else "workbench")
+    if is_bureau(user):
         return redirect("console")  # the bureau manages: its home is the console, filing is a link there
     return page(request, "tickets/home.html", {"tiles": home_tiles(user), "show_console": is_bureau(user)})  # type: ignore[arg-type]
 
@@ -79,12 +80,12 @@ def _filed_here(category: Category) -> bool:
 PLACE_PARAMS = ("compound", "building", "floor", "room", "scan")
 
 
-def _place_params(request: HttpRequest) -> dict[str, str]:
+def _place_params(request: AuthenticatedHttpRequest) -> dict[str, str]:
     return {k: request.GET[k] for k in PLACE_PARAMS if request.GET.get(k)}
 
 
 @login_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1 picks a category, step 2 the place (skipped when a QR code gave the room), step 3 describes.
 
     A scanned code arrives as ``scan=<room>``; ``room`` is the picker's own field, so choosing a room in step 2
@@ -96,7 +97,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     scan = None
     if (scan_id := request.GET.get("scan", "")).isdigit():
         scan = Room.objects.select_related("floor__building__compound").filter(pk=int(scan_id)).first()
-    base = {"line": line, "scan": scan, "line_label": ServiceLine(line).label if line else ""}
+    base: dict[str, Any] = {"line": line, "scan": scan, "line_label": ServiceLine(line).label if line else ""}
 
     category_id = request.GET.get("category", "")
     category = None
@@ -140,16 +141,18 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return _step_describe(request, category, place, base)
 
 
-def _step_place(request: HttpRequest, category: Category, base: dict[str, Any], form: LocationForm) -> HttpResponse:
+def _step_place(
+    request: AuthenticatedHttpRequest, category: Category, base: dict[str, Any], form: LocationForm
+) -> HttpResponse:
     return page(request, "tickets/file_place.html", {**base, "step": 2, "category": category, "form": form})
 
 
 def _step_describe(
-    request: HttpRequest, category: Category, place: requests.Placement, base: dict[str, Any]
+    request: AuthenticatedHttpRequest, category: Category, place: requests.Placement, base: dict[str, Any]
 ) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        drafts = PhotoDrafts(user.pk, request.POST.get("idempotency_key", ""))  # type: ignore[arg-type]
+        drafts = PhotoDrafts(user.pk, request.POST.get("idempotency_key", ""))
         kept = drafts.names()
         form = FileRequestForm(request.POST, request.FILES, min_photos=max(0, category.min_photos - len(kept)))
         if form.is_valid() and len(kept) + len(form.cleaned_data["photos"]) > MAX_PHOTOS:
@@ -162,7 +165,7 @@ def _step_describe(
             try:
                 with transaction.atomic():
                     req = requests.request_create(
-                        actor=user,  # type: ignore[arg-type]
+                        actor=user,
                         category=category,
                         title=form.cleaned_data["title"],
                         description=form.cleaned_data["description"],
@@ -174,7 +177,7 @@ def _step_describe(
                         idempotency_key=key,
                     )
                     for photo in [*drafts.files(), *form.cleaned_data["photos"]]:
-                        comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
+                        comments.attachment_add(request=req, actor=user, upload=photo)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             except (TransitionNotAllowed, ActionForbidden) as exc:  # the kind's guard refused the filing
@@ -224,7 +227,7 @@ def _location_detail(place: requests.Placement, detail: str) -> str:
 
 
 @login_required
-def qr_entry(request: HttpRequest, token: str) -> HttpResponse:
+def qr_entry(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """A scanned room code: the filing form with the room filled in (log-in comes first)."""
     room = get_object_or_404(Room, qr_token=token)
     return redirect(f"{reverse('request-new')}?{urlencode({'line': 'property', 'scan': room.pk})}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from tickets.services.comments import sniff_upload
 from tickets.services.common import MAX_TEXT
 from tickets.services.drafts import MAX_PHOTOS
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
+from tickets.web.common import model_choice_field
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,6 +48,17 @@ class PhotosField(forms.FileField):
         return files
 
 
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A model choice whose options read as ``label_of(instance)`` says."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
+
 class WebForm(forms.Form):
     """Labels stand above their fields on these pages, so no colon after them."""
 
@@ -58,10 +71,16 @@ class LocationForm(WebForm):
     """Compound › building › floor › room; each list narrows to the choice above it."""
 
     compound = forms.ModelChoiceField(Compound.objects.all(), label=_("院区"), empty_label=_("请选择院区"))
-    building = forms.ModelChoiceField(
-        Building.objects.none(), label=_("楼栋"), required=False, empty_label=_("请选择楼栋")
+    building = LabelledChoiceField(
+        Building.objects.none(), label=_("楼栋"), required=False, empty_label=_("请选择楼栋"), label_of=lambda b: b.name
     )
-    floor = forms.ModelChoiceField(Floor.objects.none(), label=_("楼层"), required=False, empty_label=_("请选择楼层"))
+    floor = LabelledChoiceField(
+        Floor.objects.none(),
+        label=_("楼层"),
+        required=False,
+        empty_label=_("请选择楼层"),
+        label_of=lambda f: f.name or f"{f.level}F",
+    )
     room = forms.ModelChoiceField(Room.objects.none(), label=_("房间"), required=False, empty_label=_("请选择房间"))
 
     def __init__(self, data: dict[str, Any] | None = None, *, bound: bool = True, **kwargs: Any) -> None:
@@ -82,13 +101,11 @@ class LocationForm(WebForm):
         else:
             super().__init__(None, initial=data, **kwargs)
         if compound:
-            self.fields["building"].queryset = Building.objects.filter(compound=compound)
+            model_choice_field(self, "building").queryset = Building.objects.filter(compound=compound)
         if building:
-            self.fields["floor"].queryset = Floor.objects.filter(building=building)
+            model_choice_field(self, "floor").queryset = Floor.objects.filter(building=building)
         if floor:
-            self.fields["room"].queryset = Room.objects.filter(floor=floor)
-        self.fields["floor"].label_from_instance = lambda f: f.name or f"{f.level}F"
-        self.fields["building"].label_from_instance = lambda b: b.name
+            model_choice_field(self, "room").queryset = Room.objects.filter(floor=floor)
 
 
 def _pick(queryset: Any, value: Any) -> Any:
@@ -162,21 +179,26 @@ class AssignForm(WebForm):
 
     def __init__(self, *args: Any, contractor_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
-            contractor_id=contractor_id, is_active=True, role__in=[Role.WORKER, Role.DISPATCHER]
-        ).order_by("role", "full_name")
+        staff = User.objects.filter(is_active=True, role__in=[Role.WORKER, Role.DISPATCHER])
+        # No contractor on the request yet: nobody to assign to.
+        staff = staff.filter(contractor_id=contractor_id) if contractor_id is not None else staff.none()
+        model_choice_field(self, "assignee").queryset = staff.order_by("role", "full_name")
 
 
 class ReassignForm(WebForm):
-    contract = forms.ModelChoiceField(Contract.objects.none(), label=_("改派给合同"), empty_label=_("请选择合同"))
+    contract = LabelledChoiceField(
+        Contract.objects.none(),
+        label=_("改派给合同"),
+        empty_label=_("请选择合同"),
+        label_of=lambda c: f"{c.contractor.name} · {c.name}",
+    )
     note = forms.CharField(label=_("改派原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, service_line: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = Contract.objects.filter(
+        model_choice_field(self, "contract").queryset = Contract.objects.filter(
             active=True, service_line=service_line
         ).select_related("contractor")
-        self.fields["contract"].label_from_instance = lambda c: f"{c.contractor.name} · {c.name}"
 
 
 RATING_CHOICES = [

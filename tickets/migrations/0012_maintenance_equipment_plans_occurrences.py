@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0009_request_queue_due'),
+        ('tickets', '0011_merge_queue_due_and_calendar_versions'),
     ]
 
     operations = [

@@ -1,0 +1,82 @@
+"""The space-request journey in a real headless Chromium at phone width: a unit files, its approver and the bureau
+approve, the bureau allocates a room and prints the certificate, and the floor view shows the room occupied. Any
+console error (a CSP violation is one) or page error fails the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.web.test_browser import (  # noqa: F401  (the live server, browser and log-in fixtures)
+    PASSWORD,
+    PHONE,
+    browser,
+    live_server,
+    open_as,
+    pytestmark,
+    shot,
+)
+
+assert PASSWORD
+
+
+@pytest.fixture
+def watched(open_as):  # noqa: F811
+    """open_as that also records console errors: CSP violations are reported there, not as page errors."""
+    pages = []
+
+    def make(username, path):
+        page = open_as(username, PHONE, path)
+        page.console_errors = []
+        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        assert not page.js_errors, page.js_errors
+        assert not page.console_errors, page.console_errors
+
+
+def test_space_request_from_phone_to_certificate_and_floor_view(space, watched, live_server):  # noqa: F811
+    from playwright.sync_api import expect
+
+    # 1. Alice files a request for new space on her phone.
+    alice = watched("alice", reverse("offices:request-new"))
+    alice.get_by_label("申请事项").select_option(label="新增用房")
+    alice.get_by_label("院区").select_option(label="南院")
+    alice.get_by_label("申请面积(㎡)").fill("18")
+    alice.get_by_label("使用人数").fill("1")
+    alice.get_by_label("申请理由").fill("新增编制1人，需办公室一间")
+    shot(alice, "offices-phone-01-file")
+    alice.get_by_role("button", name="提交").click()
+    expect(alice.locator("#status")).to_have_text("待审批")
+    detail = alice.url.removeprefix(live_server.url)
+
+    # 2. Uma, the unit's approver, approves on her phone.
+    uma = watched("uma", detail)
+    uma.get_by_role("button", name="审批通过").click()
+    expect(uma.locator("#status")).to_have_text("待审批")
+
+    # 3. Fang, for the bureau, approves, allocates room 304 and prints the certificate.
+    fang = watched("fang", detail)
+    fang.get_by_role("button", name="审批通过").click()
+    expect(fang.locator("#status")).to_have_text("已提交")
+    fang.get_by_label("配置房间").select_option(label="304")
+    shot(fang, "offices-phone-02-allocate")
+    fang.get_by_role("button", name="配置办结").click()
+    expect(fang.locator("#status")).to_have_text("已办结")
+    fang.get_by_role("link", name="打印配置凭证").click()
+    expect(fang.locator("#certificate")).to_contain_text(re.compile(r"PZ\d{4}-0001"))
+    expect(fang.locator("#certificate")).to_contain_text("发改委")
+    shot(fang, "offices-phone-03-certificate")
+
+    # 4. The floor view shows 304 occupied by the unit; tapping it opens the details.
+    fang.goto(live_server.url + reverse("offices:floor", args=[space.floor.pk]))
+    room = fang.locator('[data-room="304"]')
+    expect(room).to_have_attribute("data-state", "occupied")
+    room.locator("summary").click()
+    expect(room).to_contain_text("发改委")
+    shot(fang, "offices-phone-04-floor")
