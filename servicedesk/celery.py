@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 app = Celery("servicedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["tickets.reports", "tickets.assessment"])
+app.autodiscover_tasks(["tickets.reports", "tickets.assessment", "tickets.maintenance"])
 
 
 def _load_schedule() -> None:

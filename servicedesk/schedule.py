@@ -12,6 +12,11 @@ BEAT_SCHEDULE = {
     "feedback-expiry": {"task": "tickets.tasks.expire_feedback", "schedule": crontab(minute="*/15")},
     "database-analyze": {"task": "tickets.tasks.analyze_database", "schedule": crontab(minute="40", hour="3")},
     "filing-drafts-cleanup": {"task": "tickets.tasks.clear_filing_drafts", "schedule": crontab(minute="20", hour="3")},
+    # planned maintenance: each due date opened once as a request (hourly, so a missed run is caught up soon)
+    "maintenance-open": {
+        "task": "tickets.maintenance.tasks.open_planned_maintenance",
+        "schedule": crontab(minute="10"),
+    },
     # reports and assessment: on the 1st, for the month before
     "reports-monthly": {
         "task": "tickets.reports.tasks.generate_monthly_report",

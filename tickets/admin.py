@@ -270,3 +270,7 @@ def _site_urls() -> list[Any]:
 
 
 admin.site.get_urls = _site_urls  # type: ignore[method-assign]
+
+
+# Last: it builds on ReadOnlyAdmin above.
+from tickets.maintenance import admin as maintenance_admin  # noqa: E402, F401  (registers equipment and plans)

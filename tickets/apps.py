@@ -41,3 +41,14 @@ class TicketsConfig(AppConfig):
                 ),
             )
         )
+        # Planned maintenance (tickets/maintenance/): the core's own kind, filed only by the beat (it owns
+        # "create"), so nobody files planned work by hand through the pages or the API.
+        registry.register_kind(
+            registry.RequestKind(
+                key="planned_maintenance",
+                label=_("计划维保"),
+                service_line=ServiceLine.PROPERTY,
+                owner="tickets",
+                owned_actions=frozenset({"create"}),
+            )
+        )

@@ -15,6 +15,14 @@ from tickets.assessment.models import (
     ScorecardLine,
     ScoringScheme,
 )
+from tickets.maintenance.models import (
+    Equipment,
+    EquipmentCategory,
+    Frequency,
+    MaintenanceOccurrence,
+    MaintenancePlan,
+    OccurrenceStatus,
+)
 from tickets.models.calendars import BusinessCalendar, CalendarDay, CalendarVersion, HolidayYear
 from tickets.models.catalogue import Category, Contract, SlaPolicy, SlaPolicyVersion, SlaTargetRow
 from tickets.models.choices import (
@@ -60,19 +68,25 @@ __all__ = [
     "Compound",
     "Contract",
     "Contractor",
+    "Equipment",
+    "EquipmentCategory",
     "Event",
     "EventKind",
     "Export",
     "Feedback",
     "Floor",
+    "Frequency",
     "HoldReason",
     "HolidayYear",
     "Indicator",
     "Inspection",
     "InspectionPhoto",
     "InspectionResult",
+    "MaintenanceOccurrence",
+    "MaintenancePlan",
     "MonthlyReport",
     "Notification",
+    "OccurrenceStatus",
     "OrganLevel",
     "Pause",
     "PaymentRule",

@@ -1,0 +1,83 @@
+"""Admin registration of the equipment register, maintenance plans (saved through the services) and their
+occurrences (read-only: the beat writes them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from tickets.admin import ReadOnlyAdmin
+from tickets.exceptions import ActionForbidden
+from tickets.maintenance import services
+from tickets.maintenance.models import Equipment, MaintenanceOccurrence, MaintenancePlan
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category", "compound", "building", "contract", "inspection_due_on", "active"]
+    list_filter = ["category", "compound", "active"]
+    search_fields = ["code", "name", "serial", "make", "model"]
+    list_select_related = ["compound", "building", "contract"]
+    autocomplete_fields: list[str] = []
+
+
+class PlanForm(forms.ModelForm):
+    """Checked by services.plan_errors, so the admin refuses what the service refuses, with its messages."""
+
+    class Meta:
+        model = MaintenancePlan
+        fields = list(services.PLAN_FIELDS)
+
+    actor: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.check_plan_actor(self.actor, data.get("contract"))
+        except ActionForbidden as refusal:
+            self.add_error(None, refusal.message)
+            return data
+        for name, messages in services.plan_errors(data).items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+@admin.register(MaintenancePlan)
+class MaintenancePlanAdmin(admin.ModelAdmin):
+    form = PlanForm
+    list_display = ["title", "equipment", "contract", "frequency", "interval", "float_to_working_day", "active"]
+    list_filter = ["frequency", "active", "float_to_working_day"]
+    list_select_related = ["equipment", "contract"]
+    readonly_fields = ["effective_from", "filed_by", "updated_at"]
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request: HttpRequest, obj: MaintenancePlan, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in services.PLAN_FIELDS if name in form.cleaned_data}
+        try:
+            if change:
+                saved = services.plan_update(plan=obj.pk, actor=request.user, **values)
+            else:
+                saved = services.plan_create(actor=request.user, **values)
+        except (ValidationError, ActionForbidden) as refusal:
+            # The form checked the same rules; only a race or a permission can get here.
+            raise forms.ValidationError(str(refusal)) from refusal
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
+
+
+@admin.register(MaintenanceOccurrence)
+class MaintenanceOccurrenceAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "scheduled_on", "due_on", "opens_on", "status", "service_request", "opened_at"]
+    list_filter = ["status"]
+    list_select_related = ["plan", "service_request"]
+    date_hierarchy = "scheduled_on"
