@@ -30,7 +30,7 @@ if celery_app.conf.broker_url.startswith("filesystem"):
 
 def _allow_truncate_in_test_databases(sender, connection, **kwargs):
     """Transactional tests empty the tables with TRUNCATE; the event log refuses it except in a test database whose
-    session asks (migration 0010)."""
+    session asks (migration 0011)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET servicedesk.allow_truncate = 'on'")

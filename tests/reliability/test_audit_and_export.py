@@ -51,7 +51,7 @@ def test_api_has_no_way_to_edit_or_delete_requests_or_events(world, api):
 
 @pytest.mark.django_db
 def test_model_and_queryset_refuse_update_and_delete(world):
-    event = file_leak(world).events.get()
+    event = Event.objects.get(request=file_leak(world))
     for attempt in (
         lambda: Event.objects.filter(pk=event.pk).update(note="x"),
         lambda: Event.objects.filter(pk=event.pk).delete(),
@@ -69,7 +69,7 @@ def test_model_and_queryset_refuse_update_and_delete(world):
 )
 def test_database_refuses_raw_update_and_delete_of_events(world, sql):
     """Needs the trigger migration (tickets/migrations/0005_events_append_only_on_postgres.py)."""
-    event = file_leak(world).events.get()
+    event = Event.objects.get(request=file_leak(world))
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [event.pk])
     assert Event.objects.filter(pk=event.pk).exists()
@@ -78,9 +78,9 @@ def test_database_refuses_raw_update_and_delete_of_events(world, sql):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_database_refuses_truncate_of_events(world):
-    """Migration 0010: a statement-level trigger. The test session turns off the allowance that lets transactional
+    """Migration 0011: a statement-level trigger. The test session turns off the allowance that lets transactional
     tests empty the test database."""
-    event = file_leak(world).events.get()
+    event = Event.objects.get(request=file_leak(world))
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL servicedesk.allow_truncate = 'off'")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own rows leave deferred checks pending

@@ -23,6 +23,12 @@ from tickets.services import comments, feedback, notifications, requests
 from tickets.services.transitions import MOVES, transition
 
 
+def _known(qs: Any, rows: list[Any]) -> Any:
+    """A queryset whose rows are already known, as prefetch_related leaves it (no query when read)."""
+    qs._result_cache, qs._prefetch_done = rows, True
+    return qs
+
+
 class ServiceRequestViewSet(viewsets.GenericViewSet):
     request: AuthenticatedRequest
     lookup_value_regex = r"\d+"
@@ -67,8 +73,14 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         data = s.RequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         req = requests.request_create(actor=request.user, **data.validated_data)
-        if "events" not in getattr(req, "_prefetched_objects_cache", {}):  # a repeated idempotency key: read it
+        event = getattr(req, "filing_event", None)
+        if event is None:  # a repeated idempotency key: the request as it is now
             return Response(self._detail(req.pk).data, status=status.HTTP_201_CREATED)
+        # Just filed: its one event, no comments or photos yet, all known without reading them back.
+        req._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache, not in the stubs
+            name: _known(getattr(req, name).all(), rows)
+            for name, rows in (("events", [event]), ("comments", []), ("attachments", []))
+        }
         body = s.RequestDetailSerializer(req, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_merge_queue_due_and_calendar_versions'),
+        ('tickets', '0011_events_refuse_truncate_on_postgres'),
     ]
 
     operations = [

@@ -257,13 +257,9 @@ def request_create(
             assert event is not None
             signals.request_created.send(sender=ServiceRequest, request=req, event=event, actor=actor)
             notifications.notify_for_event(event)
-            # What was written is all there is of it: a caller showing the new request (the API's 201) needs no
-            # second read of its timeline, comments and photos.
-            req._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache, not in the stubs
-                "events": [event],
-                "comments": [],
-                "attachments": [],
-            }
+            # The event this call wrote (absent when a repeated idempotency key returns an earlier request): a caller
+            # showing the new request (the API's 201) needs no second read of its timeline.
+            req.filing_event = event  # type: ignore[attr-defined]
     except IntegrityError:
         if idempotency_key:
             existing = already_filed(idempotency_key, actor)

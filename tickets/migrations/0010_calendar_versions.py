@@ -27,7 +27,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0008_idempotency_keys_per_filer'),
+        ('tickets', '0009_request_queue_due'),
     ]
 
     operations = [

@@ -39,6 +39,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0009_calendar_versions")]
+    dependencies = [("tickets", "0010_calendar_versions")]
 
     operations = [migrations.RunPython(forwards, backwards)]
