@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from tickets.admin import ReadOnlyAdmin
 from tickets.exceptions import ActionForbidden
+from tickets.http import AuthenticatedHttpRequest
 from tickets.maintenance import services
 from tickets.maintenance.models import Equipment, MaintenanceOccurrence, MaintenancePlan
 
@@ -22,7 +22,6 @@ class EquipmentAdmin(admin.ModelAdmin):
     list_filter = ["category", "compound", "active"]
     search_fields = ["code", "name", "serial", "make", "model"]
     list_select_related = ["compound", "building", "contract"]
-    autocomplete_fields: list[str] = []
 
 
 class PlanForm(forms.ModelForm):
@@ -35,7 +34,7 @@ class PlanForm(forms.ModelForm):
     actor: Any = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         try:
@@ -61,7 +60,7 @@ class MaintenancePlanAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
-    def save_model(self, request: HttpRequest, obj: MaintenancePlan, form: Any, change: bool) -> None:
+    def save_model(self, request: AuthenticatedHttpRequest, obj: MaintenancePlan, form: Any, change: bool) -> None:  # type: ignore[override]  # admin pages are for signed-in staff
         values = {name: form.cleaned_data[name] for name in services.PLAN_FIELDS if name in form.cleaned_data}
         try:
             if change:

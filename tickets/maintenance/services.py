@@ -148,8 +148,12 @@ def plan_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
             add("category", _("服务分类与合同的服务条线不一致。"))
         elif not contract.categories.filter(pk__in=category.lineage_ids()).exists():
             add("category", _("合同的服务范围不包含该分类。"))
-    unchecked = contract is None or equipment is None or "equipment" in errors
-    if not unchecked and not contract.compounds.filter(pk=equipment.compound_id).exists():
+    if (
+        contract is not None
+        and equipment is not None
+        and "equipment" not in errors
+        and not contract.compounds.filter(pk=equipment.compound_id).exists()
+    ):
         add("contract", _("合同的服务范围不包含该设备所在院区。"))
     return errors
 
