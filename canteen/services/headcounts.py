@@ -40,7 +40,7 @@ from canteen.models import (
 from tickets.exceptions import ActionForbidden
 from tickets.models import Role, ServiceLine, User, WebhookEndpoint
 from tickets.services.common import now_or
-from tickets.services.notifications import sign
+from tickets.services.notifications import deliveries_are_suppressed, sign
 from tickets.sla.calendars import calendars_cached
 
 # A beat that was down for a while still freezes yesterday's late meals, but no older ones: a count sent days
@@ -170,10 +170,11 @@ def head_count_freeze(*, service: MealService, day: date, now: datetime | None =
                 .values_list("pk", "event_kinds")
             )
             endpoint_ids = [pk for pk, kinds in endpoints if not kinds or WEBHOOK_KIND in kinds]
-            HeadCountWebhook.objects.bulk_create(
-                [HeadCountWebhook(head_count=head_count, endpoint_id=pk) for pk in endpoint_ids]
-            )
-            transaction.on_commit(lambda: _enqueue(head_count.pk, endpoint_ids))
+            if not deliveries_are_suppressed():  # back-dated history (the demo): the in-app notices only
+                HeadCountWebhook.objects.bulk_create(
+                    [HeadCountWebhook(head_count=head_count, endpoint_id=pk) for pk in endpoint_ids]
+                )
+                transaction.on_commit(lambda: _enqueue(head_count.pk, endpoint_ids))
     except IntegrityError:
         return None  # frozen by another worker at the same moment
     return head_count
