@@ -45,9 +45,9 @@ def test_book_a_week_cancel_one_and_be_refused_after_the_cutoff(world, open_as):
         expect(alice.locator("#refusal")).to_contain_text(re.compile("截止"))
         shot(alice, "phone-canteen-02-refused-after-cutoff")
         assert alice.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        # The refusal is the page answered with 400, as a refused form should be; nothing else went wrong.
-        assert alice.js_errors and all("400" in e and "/canteen/book/meal/" in e for e in alice.js_errors)
-        alice.js_errors.clear()
+        # The refusal is the page answered with 400, as a refused form should be (the harness allows a form's 400
+        # page); nothing else went wrong.
+        assert not alice.js_errors
 
     booked = set(MealBooking.objects.filter(diner=world.alice, eating=True).values_list("date__day", flat=True))
     assert booked == {9, 10, 11, 13}
