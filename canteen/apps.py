@@ -55,10 +55,23 @@ class CanteenConfig(AppConfig):
                         label=_("报餐"), url="canteen:book", audience=frozenset({"requester", "approver"})
                     ),
                     registry.NavLink(
-                        label=_("食堂日视图"), url="canteen:day", audience=frozenset({"dispatcher", "worker"})
+                        label=_("食堂日视图"),
+                        url="canteen:day",
+                        audience=frozenset({"dispatcher", "worker"}),
+                        service_line=ServiceLine.CANTEEN,
                     ),
-                    registry.NavLink(label=_("食堂报表"), url="canteen:reports", audience=frozenset({"bureau"})),
-                    registry.NavLink(label=_("菜谱审核"), url="canteen:menus", audience=frozenset({"bureau"})),
+                    registry.NavLink(
+                        label=_("食堂报表"),
+                        url="canteen:reports",
+                        audience=frozenset({"bureau"}),
+                        service_line=ServiceLine.CANTEEN,
+                    ),
+                    registry.NavLink(
+                        label=_("菜谱审核"),
+                        url="canteen:menus",
+                        audience=frozenset({"bureau"}),
+                        service_line=ServiceLine.CANTEEN,
+                    ),
                 ),
                 demo_loader="canteen.demo:load_canteen_demo",
             )

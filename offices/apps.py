@@ -16,13 +16,18 @@ class OfficesConfig(AppConfig):
         from tickets.models.choices import ServiceLine
 
         bureau = frozenset({"bureau"})
+        line = ServiceLine.OFFICE_SPACE
         nav = (
             registry.NavLink(
                 label=_("用房申请"), url="offices:requests", audience=frozenset({"requester", "approver"}), order=40
             ),
-            registry.NavLink(label=_("楼层房态"), url="offices:home", audience=bureau | {"approver"}, order=40),
-            registry.NavLink(label=_("超标与腾退台账"), url="offices:ledger", audience=bureau, order=41),
-            registry.NavLink(label=_("面积标准"), url="offices:norms", audience=bureau, order=42),
+            registry.NavLink(
+                label=_("楼层房态"), url="offices:home", audience=bureau | {"approver"}, order=40, service_line=line
+            ),
+            registry.NavLink(
+                label=_("超标与腾退台账"), url="offices:ledger", audience=bureau, order=41, service_line=line
+            ),
+            registry.NavLink(label=_("面积标准"), url="offices:norms", audience=bureau, order=42, service_line=line),
         )
         # Only this module's gate files these requests and carries out the bureau's answer (allocation, taking a
         # room back); the core's own approve, reject and cancel stay open to the core's pages and API.
