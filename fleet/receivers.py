@@ -18,8 +18,10 @@ from tickets.models import ServiceRequest
 
 
 @receiver(signals.request_transitioned, dispatch_uid="fleet.request_transitioned")
-def follow_transition(sender: Any, request: ServiceRequest, event: Any, action: str, actor: Any, **kwargs: Any) -> None:
-    if request.kind in TRIP_KINDS:
+def follow_transition(
+    sender: Any, service_request: ServiceRequest, event: Any, action: str, actor: Any, **kwargs: Any
+) -> None:
+    if service_request.kind in TRIP_KINDS:
         from fleet.steps import follow_core
 
-        follow_core(service_request=request, action=action, event=event, actor=actor)
+        follow_core(service_request=service_request, action=action, event=event, actor=actor)

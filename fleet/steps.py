@@ -242,7 +242,7 @@ def trip_step(*, trip: VehicleTrip | int, step: str, actor: User, now: datetime 
                     _("车辆或驾驶员在该时段已被其他调度同时派出，请刷新后重选。"), action=step, status=locked.stage
                 ) from None
         record_event(
-            request=locked.request,
+            service_request=locked.request,
             kind=EventKind.UPDATED,
             actor=actor,
             at=now,
@@ -298,7 +298,7 @@ def follow_core(*, service_request: ServiceRequest, action: str, event: Event, a
 
 
 def _core(trip: VehicleTrip, action: str, actor: User, now: datetime, **kwargs: Any) -> None:
-    transition(request=trip.request_id, action=action, actor=actor, now=now, owner=OWNER, **kwargs)
+    transition(service_request=trip.request_id, action=action, actor=actor, now=now, owner=OWNER, **kwargs)
 
 
 def _approve(trip: VehicleTrip, *, actor: User, now: datetime, note: str = "") -> Done:
@@ -490,7 +490,7 @@ def _cost(trip: VehicleTrip, *, actor: User, now: datetime) -> Done:
 
 def _rate(trip: VehicleTrip, *, actor: User, now: datetime, rating: int, comment: str = "") -> Done:
     """评价: the requester rates through the core's feedback loop (a low rating opens a complaint)."""
-    feedback = feedback_submit(request=trip.request, actor=actor, rating=rating, comment=comment, now=now)
+    feedback = feedback_submit(service_request=trip.request, actor=actor, rating=rating, comment=comment, now=now)
     return Done([], {}, result=feedback)
 
 

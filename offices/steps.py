@@ -267,7 +267,7 @@ def space_step(
                 status=req.status,
             )
         if step != "fulfil":
-            transition(request=req, action=step, actor=actor, note=note, now=now, **_OWNER)
+            transition(service_request=req, action=step, actor=actor, note=note, now=now, **_OWNER)
         else:
             _fulfil(space_request, req, actor=actor, rooms=rooms, starts_on=starts_on, use=use, note=note, now=now)
     space_request.refresh_from_db()
@@ -319,9 +319,14 @@ def _fulfil(
         )
     summary = "；".join(done)
     if req.status == S.SUBMITTED:
-        transition(request=req, action="accept", actor=actor, now=now, **_OWNER)
+        transition(service_request=req, action="accept", actor=actor, now=now, **_OWNER)
     transition(
-        request=req, action="resolve", actor=actor, note=(note.strip() + " " + summary).strip(), now=now, **_OWNER
+        service_request=req,
+        action="resolve",
+        actor=actor,
+        note=(note.strip() + " " + summary).strip(),
+        now=now,
+        **_OWNER,
     )
     space_request.fulfilled_at = now
     space_request.save(update_fields=["fulfilled_at"])
@@ -359,7 +364,7 @@ def vacating_close(*, deadline: VacatingDeadline, actor: User | None, now: datet
     req = deadline.service_request
     note = _("已于%(day)s腾退。") % {"day": deadline.vacated_on}
     if req.status in (S.SUBMITTED, S.REOPENED):
-        transition(request=req, action="accept", actor=actor, now=now, **_OWNER)
-        transition(request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)
+        transition(service_request=req, action="accept", actor=actor, now=now, **_OWNER)
+        transition(service_request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)
     elif req.status == S.ACCEPTED:
-        transition(request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)
+        transition(service_request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)

@@ -72,7 +72,7 @@ def _fire(deadline: VacatingDeadline, column: str, what: str, moment: datetime, 
         else:
             title = _("%(room)s（%(person)s）已超过腾退期限%(due)s") % params
         event = record_event(
-            request=deadline.service_request,
+            service_request=deadline.service_request,
             kind=EventKind.SLA_WARNING if what == "remind" else EventKind.SLA_BREACH,
             actor=None,
             at=moment,

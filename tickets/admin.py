@@ -191,7 +191,7 @@ def _gate_action(name: str, label: StrPromise | str) -> Any:
         done = 0
         for req in queryset:
             try:
-                transition(request=req, action=name, actor=request.user, note=str(_("后台操作")))  # type: ignore[arg-type]
+                transition(service_request=req, action=name, actor=request.user, note=str(_("后台操作")))  # type: ignore[arg-type]
                 done += 1
             except (TransitionNotAllowed, ActionForbidden, ValidationError) as exc:
                 modeladmin.message_user(request, f"{req.number}: {getattr(exc, 'message', exc)}", messages.WARNING)

@@ -6,15 +6,15 @@ raises rolls the whole change back. Work that talks to the outside world belongs
 
 from django.dispatch import Signal
 
-#: A request was created. kwargs: request (ServiceRequest), event (Event), actor (User).
+#: A request was created. kwargs: service_request (ServiceRequest), event (Event), actor (User).
 request_created = Signal()
 
-#: A request changed status through the gate. kwargs: request, event, action (str), actor (User | None).
+#: A request changed status through the gate. kwargs: service_request, event, action (str), actor (User | None).
 request_transitioned = Signal()
 
-#: A target was breached, once per request and target. kwargs: request, event, target (str: response,
+#: A target was breached, once per request and target. kwargs: service_request, event, target (str: response,
 #: arrival, resolution).
 sla_breached = Signal()
 
-#: A requester rated a request. kwargs: request, feedback (Feedback), event.
+#: A requester rated a request. kwargs: service_request, feedback (Feedback), event.
 feedback_received = Signal()

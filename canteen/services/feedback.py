@@ -101,5 +101,5 @@ def complaint_file(
             request=req, canteen=canteen, service=service, date=day or (dish.date if dish else None), dish=dish
         )
         for photo in photos:
-            attachment_add(request=req, actor=actor, upload=photo, now=now)
+            attachment_add(service_request=req, actor=actor, upload=photo, now=now)
     return req

@@ -104,8 +104,8 @@ def test_guard_refuses_contractor_staff_filing(cw):
 def test_complaints_count_in_the_sla_report_and_the_scorecard(cw):
     on_time = _complaint(cw, now=at(2026, 3, 10, 9, 0))
     late = _complaint(cw, now=at(2026, 3, 11, 9, 0))
-    transition(request=on_time, action="accept", actor=cw.olga, now=at(2026, 3, 10, 9, 30))
-    transition(request=late, action="accept", actor=cw.olga, now=at(2026, 3, 12, 9, 0))
+    transition(service_request=on_time, action="accept", actor=cw.olga, now=at(2026, 3, 10, 9, 30))
+    transition(service_request=late, action="accept", actor=cw.olga, now=at(2026, 3, 12, 9, 0))
     params = parse_report_params(
         cw.core.dave, {"date_from": "2026-03-01", "date_to": "2026-03-31", "group_by": "contractor"}
     )

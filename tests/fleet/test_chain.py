@@ -303,7 +303,7 @@ def test_core_path_cannot_skip_the_trip_steps(fleet, approved):
     trip = approved()
     events = Event.objects.count()
     with pytest.raises(TransitionNotAllowed, match="请在其业务页面办理"):
-        transition(request=trip.request_id, action="accept", actor=fleet.dan, now=at(3, 10, 10))
+        transition(service_request=trip.request_id, action="accept", actor=fleet.dan, now=at(3, 10, 10))
     assert ServiceRequest.objects.get(pk=trip.request_id).status == Status.SUBMITTED
     assert Event.objects.count() == events
 

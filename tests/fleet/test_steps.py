@@ -131,7 +131,7 @@ def _requests_at_each_status(world):
     def moved(*steps):
         req = file_leak(world, now=t(2026, 3, 10, 9))
         for action, actor, kw in steps:
-            transition(request=req, action=action, actor=actor, now=t(2026, 3, 10, 10), **kw)
+            transition(service_request=req, action=action, actor=actor, now=t(2026, 3, 10, 10), **kw)
         return ServiceRequest.objects.get(pk=req.pk)
 
     accept = ("accept", world.wang, {})
@@ -185,15 +185,15 @@ def test_every_status_and_action_of_the_core_table(world):
             before = _core_snapshot(req)
             with tried():
                 if status in move.sources:
-                    done = transition(request=req, action=action, actor=actor, **inputs.get(action, {}))
+                    done = transition(service_request=req, action=action, actor=actor, **inputs.get(action, {}))
                     assert move.target is None or done.status == move.target or action == "approve", (status, action)
                 else:  # 409, or 403 where the party itself depends on the status (the approver of the level)
                     with pytest.raises((TransitionNotAllowed, ActionForbidden)):
-                        transition(request=req, action=action, actor=actor, **inputs.get(action, {}))
+                        transition(service_request=req, action=action, actor=actor, **inputs.get(action, {}))
                     assert _core_snapshot(req) == before, (status, action)
                 # a stranger (another unit's requester) may take nothing, from any status
                 with pytest.raises((ActionForbidden, TransitionNotAllowed)):
-                    transition(request=req, action=action, actor=world.erin, **inputs.get(action, {}))
+                    transition(service_request=req, action=action, actor=world.erin, **inputs.get(action, {}))
             assert _core_snapshot(req) == before
 
 

@@ -157,7 +157,7 @@ def build_objects(world: Any) -> Objects:
     objs.b.update(request=req_b, contract=contract_b, room=b_room, building=b_building)
     for side, req, owner in ((objs.a, req_a, w.alice), (objs.b, req_b, w.erin)):
         side["attachment"] = attachment_add(
-            request=req, actor=owner, upload=SimpleUploadedFile("p.png", png_bytes(), "image/png"), now=now
+            service_request=req, actor=owner, upload=SimpleUploadedFile("p.png", png_bytes(), "image/png"), now=now
         )
         side["complaint"] = Complaint.objects.create(
             request=req,

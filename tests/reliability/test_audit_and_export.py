@@ -90,8 +90,8 @@ def test_database_refuses_truncate_of_events(world):
 
 def _history(world):
     req = file_leak(world)
-    transition(request=req, action="accept", actor=world.bob)
-    transition(request=req, action="resolve", actor=world.bob, note="换了水管")
+    transition(service_request=req, action="accept", actor=world.bob)
+    transition(service_request=req, action="resolve", actor=world.bob, note="换了水管")
     file_leak(world, title="第二个")
     return req
 

@@ -65,7 +65,7 @@ def race(calls: list[Callable[[], object]]) -> Counter[str]:
 def test_simultaneous_accepts_of_one_request_one_wins(world):
     req = file_leak(world)
     now = at(2026, 3, 10, 9, 5)
-    outcomes = race([lambda: transition(request=req.pk, action="accept", actor=world.bob, now=now)] * ATTEMPTS)
+    outcomes = race([lambda: transition(service_request=req.pk, action="accept", actor=world.bob, now=now)] * ATTEMPTS)
     assert outcomes == {"ok": 1, "conflict": ATTEMPTS - 1}, outcomes
     req.refresh_from_db()
     assert req.status == "accepted"
@@ -80,8 +80,8 @@ def test_requester_cancel_races_contractor_accept(world):
     req = file_leak(world)
     now = at(2026, 3, 10, 9, 5)
     half = ATTEMPTS // 2
-    calls = [lambda: transition(request=req.pk, action="accept", actor=world.bob, now=now)] * half + [
-        lambda: transition(request=req.pk, action="cancel", actor=world.alice, now=now)
+    calls = [lambda: transition(service_request=req.pk, action="accept", actor=world.bob, now=now)] * half + [
+        lambda: transition(service_request=req.pk, action="cancel", actor=world.alice, now=now)
     ] * half
     outcomes = race(calls)
     assert not [k for k in outcomes if k.startswith("error")], outcomes

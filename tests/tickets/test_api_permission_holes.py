@@ -25,10 +25,10 @@ def li(world):
 
 def _assigned_to_wang(world, *, start=True):
     req = file_leak(world)
-    transition(request=req, action="assign", actor=world.bob, assignee=world.wang, now=at(2026, 3, 10, 9, 5))
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 6))
+    transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 6))
     if start:
-        transition(request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 7))
+        transition(service_request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 7))
     req.refresh_from_db()
     return req
 
@@ -117,8 +117,10 @@ def test_reassign_to_a_contract_in_force_at_the_compound_goes_through(world, api
 
 def test_another_lines_supervisor_who_filed_does_not_see_internal_notes(world, api):
     req = file_leak(world, by=world.vic)
-    comment_add(request=req, actor=world.wang, body="内部：业主难沟通", internal=True, now=at(2026, 3, 10, 9, 30))
-    comment_add(request=req, actor=world.wang, body="师傅已出发", now=at(2026, 3, 10, 9, 31))
+    comment_add(
+        service_request=req, actor=world.wang, body="内部：业主难沟通", internal=True, now=at(2026, 3, 10, 9, 30)
+    )
+    comment_add(service_request=req, actor=world.wang, body="师傅已出发", now=at(2026, 3, 10, 9, 31))
     detail = api(world.vic).get(f"/api/v1/requests/{req.pk}/")
     assert detail.status_code == 200
     assert [c["body"] for c in detail.data["comments"]] == ["师傅已出发"]

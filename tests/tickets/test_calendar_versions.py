@@ -21,7 +21,7 @@ def test_an_open_request_keeps_the_calendar_version_it_was_opened_under(world):
     due = first.resolution_due
     edit_calendar(world, always_open=True)  # e.g. the contractor now works round the clock
 
-    first = transition(request=first, action="accept", actor=world.bob, now=at(2026, 3, 10, 16, 40))
+    first = transition(service_request=first, action="accept", actor=world.bob, now=at(2026, 3, 10, 16, 40))
     assert first.resolution_due == due
     assert first.calendar_version.number == 1
 
@@ -34,16 +34,16 @@ def test_an_open_request_keeps_the_calendar_version_it_was_opened_under(world):
 def test_a_met_deadline_never_moves(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     assert req.response_due == at(2026, 3, 10, 9, 30)
-    req = transition(request=req, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 10))
+    req = transition(service_request=req, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 10))
     req = transition(
-        request=req,
+        service_request=req,
         action="hold",
         actor=world.bob,
         hold_reason=HoldReason.AWAITING_REQUESTER,
         note="等报修人开门",
         now=at(2026, 3, 10, 9, 15),
     )
-    req = transition(request=req, action="resume", actor=world.bob, now=at(2026, 3, 10, 11, 15))
+    req = transition(service_request=req, action="resume", actor=world.bob, now=at(2026, 3, 10, 11, 15))
     # the response was on time at 09:10; a later pause does not turn its deadline into 11:30
     assert req.response_due == at(2026, 3, 10, 9, 30)
     assert req.responded_at <= req.response_due
@@ -58,7 +58,7 @@ def test_a_breached_deadline_never_moves(world):
     assert req.response_breached and req.response_due == at(2026, 3, 10, 9, 30)
     edit_calendar(world, always_open=True)
     req.calendar_version = None  # even if the snapshot were lost, the breached deadline is history
-    req = transition(request=req, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 50))
+    req = transition(service_request=req, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 50))
     assert req.response_due == at(2026, 3, 10, 9, 30)
 
 

@@ -13,15 +13,15 @@ from tickets.services.transitions import transition
 def resolved(world, *, when=None):
     when = when or at(2026, 3, 10, 10, 0)
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
-    transition(request=req, action="resolve", actor=world.wang, note="已修复", now=when)
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=req, action="resolve", actor=world.wang, note="已修复", now=when)
     req.refresh_from_db()
     return req
 
 
 def test_good_rating_closes_and_is_attributed(world):
     req = resolved(world)
-    feedback_submit(request=req, actor=world.alice, rating=4, now=at(2026, 3, 10, 11, 0))
+    feedback_submit(service_request=req, actor=world.alice, rating=4, now=at(2026, 3, 10, 11, 0))
     req.refresh_from_db()
     assert req.status == Status.CLOSED and req.rating == 4
     fb = Feedback.objects.get(request=req)
@@ -36,7 +36,7 @@ def test_good_rating_closes_and_is_attributed(world):
 def test_low_rating_needs_a_comment(world):
     req = resolved(world)
     with pytest.raises(ValidationError) as err:
-        feedback_submit(request=req, actor=world.alice, rating=2, comment="  ")
+        feedback_submit(service_request=req, actor=world.alice, rating=2, comment="  ")
     assert err.value.message_dict["comment"] == ["评分为2分及以下时请填写原因。"]
     req.refresh_from_db()
     assert req.status == Status.RESOLVED and not Feedback.objects.exists()
@@ -44,7 +44,7 @@ def test_low_rating_needs_a_comment(world):
 
 def test_low_rating_reopens_and_opens_complaint_with_callback(world):
     req = resolved(world, when=at(2026, 9, 30, 15, 0))
-    feedback_submit(request=req, actor=world.alice, rating=1, comment="还在漏水", now=at(2026, 9, 30, 16, 0))
+    feedback_submit(service_request=req, actor=world.alice, rating=1, comment="还在漏水", now=at(2026, 9, 30, 16, 0))
     req.refresh_from_db()
     assert req.status == Status.REOPENED and req.reopen_count == 1
     complaint = Complaint.objects.get(request=req)
@@ -53,7 +53,7 @@ def test_low_rating_reopens_and_opens_complaint_with_callback(world):
     assert Notification.objects.filter(recipient=world.carol, event__kind="complaint").exists()
     # the contractor is back on it: accept again is allowed, and the resolution clock restarted
     assert req.resolution_due > at(2026, 9, 30, 16, 0)
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 10, 8, 9, 0))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 10, 8, 9, 0))
     done = complaint_callback(
         complaint=complaint, actor=world.carol, note="已电话回访，报修人认可", now=at(2026, 10, 8, 10, 0)
     )
@@ -65,10 +65,10 @@ def test_requester_cannot_rate_twice_or_rate_someone_elses(world):
     from tickets.exceptions import ActionForbidden
 
     with pytest.raises(ActionForbidden):
-        feedback_submit(request=req, actor=world.erin, rating=5)
-    feedback_submit(request=req, actor=world.alice, rating=5)
+        feedback_submit(service_request=req, actor=world.erin, rating=5)
+    feedback_submit(service_request=req, actor=world.alice, rating=5)
     with pytest.raises(TransitionNotAllowed):
-        feedback_submit(request=req, actor=world.alice, rating=5)
+        feedback_submit(service_request=req, actor=world.alice, rating=5)
 
 
 def test_unanswered_requests_close_as_not_rated_after_three_working_days(world):
@@ -85,7 +85,7 @@ def test_unanswered_requests_close_as_not_rated_after_three_working_days(world):
 
 def test_callback_only_by_the_lines_supervisor(world):
     req = resolved(world)
-    feedback_submit(request=req, actor=world.alice, rating=2, comment="态度差")
+    feedback_submit(service_request=req, actor=world.alice, rating=2, comment="态度差")
     complaint = Complaint.objects.get()
     from tickets.exceptions import ActionForbidden
 

@@ -27,18 +27,20 @@ def varied_requests(world) -> list[ServiceRequest]:
     breached, without a building or room, in another compound with no contract."""
     plain = file_leak(world, title="卫生间漏水")
     assigned = file_leak(world, title="走廊漏水", urgency="critical")
-    transition(request=assigned, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
-    transition(request=assigned, action="assign", actor=world.bob, assignee=world.wang, now=at(2026, 3, 10, 9, 6))
-    transition(request=assigned, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 20))
+    transition(service_request=assigned, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
+    transition(
+        service_request=assigned, action="assign", actor=world.bob, assignee=world.wang, now=at(2026, 3, 10, 9, 6)
+    )
+    transition(service_request=assigned, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 20))
     done = file_leak(world, title="已修好", by=world.erin)
-    transition(request=done, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
-    transition(request=done, action="resolve", actor=world.bob, note="换了阀门", now=at(2026, 3, 10, 10, 0))
+    transition(service_request=done, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=done, action="resolve", actor=world.bob, note="换了阀门", now=at(2026, 3, 10, 10, 0))
     closed = file_leak(world, title="已确认")
-    transition(request=closed, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
-    transition(request=closed, action="resolve", actor=world.bob, note="换了阀门", now=at(2026, 3, 10, 10, 0))
-    transition(request=closed, action="confirm", actor=world.alice, now=at(2026, 3, 10, 11, 0))
+    transition(service_request=closed, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=closed, action="resolve", actor=world.bob, note="换了阀门", now=at(2026, 3, 10, 10, 0))
+    transition(service_request=closed, action="confirm", actor=world.alice, now=at(2026, 3, 10, 11, 0))
     cancelled = file_leak(world, title="不用修了")
-    transition(request=cancelled, action="cancel", actor=world.alice, now=at(2026, 3, 10, 9, 30))
+    transition(service_request=cancelled, action="cancel", actor=world.alice, now=at(2026, 3, 10, 9, 30))
     elsewhere = BuildingFactory(compound=world.other_compound, code="n1", name="北1号楼")
     north = request_create(
         actor=world.alice,
@@ -92,7 +94,7 @@ def test_a_page_costs_the_same_queries_at_any_length(world, api):
 def test_open_follows_the_status(world, api):
     kept = file_leak(world, title="还开着")
     finished = file_leak(world, title="已取消")
-    transition(request=finished, action="cancel", actor=world.alice, now=at(2026, 3, 10, 9, 30))
+    transition(service_request=finished, action="cancel", actor=world.alice, now=at(2026, 3, 10, 9, 30))
     client = api(world.alice)
     assert [r["title"] for r in client.get("/api/v1/requests/?open=true").json()["results"]] == ["还开着"]
     assert [r["title"] for r in client.get("/api/v1/requests/?open=false").json()["results"]] == ["已取消"]
@@ -104,8 +106,8 @@ def test_open_follows_the_status(world, api):
 def test_breached_filter(world, api):
     late = file_leak(world, title="超时未受理")
     on_time = file_leak(world, title="及时受理")
-    transition(request=on_time, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
-    transition(request=on_time, action="start", actor=world.bob, now=at(2026, 3, 10, 9, 10))
+    transition(service_request=on_time, action="accept", actor=world.bob, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=on_time, action="start", actor=world.bob, now=at(2026, 3, 10, 9, 10))
     sla_sweep(now=at(2026, 3, 10, 9, 45))
     client = api(world.carol)
     assert [r["id"] for r in client.get("/api/v1/requests/?breached=true").json()["results"]] == [late.pk]

@@ -52,7 +52,7 @@ def test_within_the_block_the_inbox_is_written_and_nothing_is_queued(world, hook
     # The callbacks run after the block has closed: what was notified inside it stays suppressed at commit.
     with run_on_commit(execute=True), deliveries_suppressed():
         req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-        transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+        transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     assert not deliveries_are_suppressed()
 
     # The history reads as it happened: its events, and the in-app rows of Bob (new) and Alice (accepted).
@@ -65,7 +65,7 @@ def test_within_the_block_the_inbox_is_written_and_nothing_is_queued(world, hook
 
     # Once the block is left, the next event goes out again.
     with run_on_commit(execute=True):
-        transition(request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 30))
+        transition(service_request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 30))
     assert [m.to for m in mail.outbox] == [[world.alice.email]]
     assert len(hook) == 1
 
@@ -73,7 +73,7 @@ def test_within_the_block_the_inbox_is_written_and_nothing_is_queued(world, hook
 def test_events_before_inbox_since_get_no_inbox_row(world, run_on_commit):
     with run_on_commit(execute=True), deliveries_suppressed(inbox_since=at(2026, 3, 10, 9, 3)):
         req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-        transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+        transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
 
     assert Event.objects.filter(request=req).count() >= 2  # the events are all written
     assert not Notification.objects.filter(request=req, recipient=world.bob).exists()  # filed at 9:00

@@ -90,10 +90,10 @@ def _written() -> tuple[int, int, int]:
 
 def test_allowed_actions_gate_every_path(probe, api):
     req = _file(probe)
-    transition(request=req, action="accept", actor=probe.wang)
+    transition(service_request=req, action="accept", actor=probe.wang)
     before = _written()
     with pytest.raises(TransitionNotAllowed, match="“试验业务”不能挂起"):
-        transition(request=req, action="hold", actor=probe.wang, hold_reason="awaiting_parts", note="等配件")
+        transition(service_request=req, action="hold", actor=probe.wang, hold_reason="awaiting_parts", note="等配件")
     assert _written() == before
     response = api(probe.wang).post(
         f"/api/v1/requests/{req.pk}/hold/", {"hold_reason": "awaiting_parts", "note": "等配件"}, format="json"
@@ -105,16 +105,16 @@ def test_allowed_actions_gate_every_path(probe, api):
 
 def test_owned_actions_only_through_the_owner(probe, api):
     req = _file(probe)
-    transition(request=req, action="accept", actor=probe.wang)
+    transition(service_request=req, action="accept", actor=probe.wang)
     assert "resolve" not in allowed_actions(ServiceRequest.objects.get(pk=req.pk), probe.wang)
     before = _written()
     response = api(probe.wang).post(f"/api/v1/requests/{req.pk}/resolve/", {"note": "已称"}, format="json")
     assert response.status_code == 409
     assert response.data["detail"] == "“试验业务”的“办结”请在其业务页面办理。"
     with pytest.raises(TransitionNotAllowed):
-        transition(request=req, action="resolve", actor=probe.wang, note="已称", owner="another_module")
+        transition(service_request=req, action="resolve", actor=probe.wang, note="已称", owner="another_module")
     assert _written() == before
-    done = transition(request=req, action="resolve", actor=probe.wang, note="已称", owner=OWNER)
+    done = transition(service_request=req, action="resolve", actor=probe.wang, note="已称", owner=OWNER)
     assert done.status == Status.RESOLVED
 
 
@@ -159,15 +159,15 @@ def test_guard_is_asked_before_anything_is_written(probe, api):
     open_one = _file(probe)
     before = _written()
     with pytest.raises(ActionForbidden):
-        transition(request=open_one, action="cancel", actor=probe.uma)
+        transition(service_request=open_one, action="cancel", actor=probe.uma)
     assert _written() == before
 
 
 def test_a_low_rating_does_not_reopen_a_kind_that_never_reopens(probe):
     req = _file(probe)
-    transition(request=req, action="accept", actor=probe.wang)
-    transition(request=req, action="resolve", actor=probe.wang, note="已称", owner=OWNER)
-    feedback_submit(request=req, actor=probe.alice, rating=1, comment="不准")
+    transition(service_request=req, action="accept", actor=probe.wang)
+    transition(service_request=req, action="resolve", actor=probe.wang, note="已称", owner=OWNER)
+    feedback_submit(service_request=req, actor=probe.alice, rating=1, comment="不准")
     req.refresh_from_db()
     assert req.status == Status.CLOSED and req.complaints.count() == 1
 
@@ -175,7 +175,12 @@ def test_a_low_rating_does_not_reopen_a_kind_that_never_reopens(probe):
 def test_timeline_shows_the_kinds_step_labels(probe, as_user):
     req = _file(probe)
     record_event(
-        request=req, kind="updated", actor=probe.wang, at=at(2026, 3, 10, 10), action="weigh", changes={"step": "weigh"}
+        service_request=req,
+        kind="updated",
+        actor=probe.wang,
+        at=at(2026, 3, 10, 10),
+        action="weigh",
+        changes={"step": "weigh"},
     )
     html = as_user(probe.alice).get(reverse("request-detail", args=[req.pk])).content.decode()
     assert "<strong>称重</strong>" in html

@@ -27,9 +27,9 @@ def test_warning_then_breach_exactly_once(world):
 
 def test_met_targets_are_not_flagged(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 10))
-    transition(request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 20))
-    transition(request=req, action="resolve", actor=world.wang, note="ok", now=at(2026, 3, 10, 9, 40))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 10))
+    transition(service_request=req, action="start", actor=world.wang, now=at(2026, 3, 10, 9, 20))
+    transition(service_request=req, action="resolve", actor=world.wang, note="ok", now=at(2026, 3, 10, 9, 40))
     result = sla_sweep(now=at(2026, 3, 11, 9, 0))
     assert result["breaches"] == 0
     assert not Event.objects.filter(kind__in=["sla_breach", "sla_warning"]).exists()
@@ -37,9 +37,9 @@ def test_met_targets_are_not_flagged(world):
 
 def test_paused_requests_are_not_swept(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req,
+        service_request=req,
         action="hold",
         actor=world.wang,
         hold_reason="awaiting_requester",
@@ -63,7 +63,7 @@ def test_a_row_changed_after_the_sweep_read_it_is_left_alone(world):
 
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
     stale = ServiceRequest.objects.select_related("contractor").get(pk=req.pk)
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 29))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 29))
     assert _check_one(stale, at(2026, 3, 10, 9, 31)) == (0, 0)
     assert not Event.objects.filter(request=req, kind__in=["sla_breach", "sla_warning"]).exists()
     req.refresh_from_db()

@@ -15,19 +15,19 @@ from tickets.services.transitions import allowed_actions, transition
 def test_requester_cannot_accept_and_contractor_cannot_confirm(world):
     req = file_leak(world)
     with pytest.raises(ActionForbidden):
-        transition(request=req, action="accept", actor=world.alice)
+        transition(service_request=req, action="accept", actor=world.alice)
     with pytest.raises(ActionForbidden):
-        transition(request=req, action="accept", actor=world.zed)  # another contractor's worker
-    transition(request=req, action="accept", actor=world.wang)
+        transition(service_request=req, action="accept", actor=world.zed)  # another contractor's worker
+    transition(service_request=req, action="accept", actor=world.wang)
     with pytest.raises(ActionForbidden):
-        transition(request=req, action="confirm", actor=world.wang)
+        transition(service_request=req, action="confirm", actor=world.wang)
 
 
 def test_move_not_allowed_from_state_is_409_and_writes_nothing(world, api):
     req = file_leak(world)
     events = Event.objects.count()
     with pytest.raises(TransitionNotAllowed):
-        transition(request=req, action="start", actor=world.wang)
+        transition(service_request=req, action="start", actor=world.wang)
     assert Event.objects.count() == events
     response = api(world.wang).post(f"/api/v1/requests/{req.pk}/resume/", format="json")
     assert response.status_code == 409
@@ -39,8 +39,8 @@ def test_move_not_allowed_from_state_is_409_and_writes_nothing(world, api):
 
 def test_cancel_only_before_work_starts(world, api):
     req = file_leak(world)
-    transition(request=req, action="accept", actor=world.wang)
-    transition(request=req, action="start", actor=world.wang)
+    transition(service_request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="start", actor=world.wang)
     response = api(world.alice).post(f"/api/v1/requests/{req.pk}/cancel/", format="json")
     assert response.status_code == 409
     other = file_leak(world)
@@ -59,9 +59,9 @@ def test_reject_needs_reason_in_chinese(world, api):
 def test_hold_awaiting_requester_pauses_clock_and_moves_deadline(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))  # urgent: resolution 240 business minutes → 14:30
     assert req.resolution_due == at(2026, 3, 10, 14, 30)
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req,
+        service_request=req,
         action="hold",
         actor=world.wang,
         now=at(2026, 3, 10, 9, 30),
@@ -71,7 +71,7 @@ def test_hold_awaiting_requester_pauses_clock_and_moves_deadline(world):
     req.refresh_from_db()
     assert req.paused_at == at(2026, 3, 10, 9, 30)
     assert req.resolution_due is None  # the clock is stopped: no deadline while waiting
-    transition(request=req, action="resume", actor=world.wang, now=at(2026, 3, 10, 10, 30))
+    transition(service_request=req, action="resume", actor=world.wang, now=at(2026, 3, 10, 10, 30))
     req.refresh_from_db()
     assert req.resolution_due == at(2026, 3, 10, 15, 30)  # one paused hour later
     assert Pause.objects.get(request=req).ended_at == at(2026, 3, 10, 10, 30)
@@ -81,9 +81,9 @@ def test_hold_awaiting_requester_pauses_clock_and_moves_deadline(world):
 
 def test_hold_for_parts_does_not_stop_contractor_clock(world):
     req = file_leak(world, now=at(2026, 3, 10, 9, 0))
-    transition(request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
+    transition(service_request=req, action="accept", actor=world.wang, now=at(2026, 3, 10, 9, 5))
     transition(
-        request=req,
+        service_request=req,
         action="hold",
         actor=world.wang,
         now=at(2026, 3, 10, 9, 30),
@@ -97,9 +97,9 @@ def test_hold_for_parts_does_not_stop_contractor_clock(world):
 
 def test_hold_without_reason_is_refused_and_nothing_written(world):
     req = file_leak(world)
-    transition(request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="accept", actor=world.wang)
     with pytest.raises(ValidationError) as err:
-        transition(request=req, action="hold", actor=world.wang, hold_reason="awaiting_requester", note=" ")
+        transition(service_request=req, action="hold", actor=world.wang, hold_reason="awaiting_requester", note=" ")
     assert "note" in err.value.message_dict
     req.refresh_from_db()
     assert req.status == Status.ACCEPTED
@@ -139,9 +139,9 @@ def test_reassign_by_bureau_restarts_clock_for_new_contractor(world):
     )
     other.compounds.add(world.compound)
     with pytest.raises(ValidationError):
-        transition(request=req, action="reassign", actor=world.carol, contract=other, note="")
+        transition(service_request=req, action="reassign", actor=world.carol, contract=other, note="")
     transition(
-        request=req,
+        service_request=req,
         action="reassign",
         actor=world.carol,
         contract=other,
@@ -173,8 +173,8 @@ def test_approval_levels_hold_the_clock_until_approved(world):
     assert req.status == Status.PENDING_APPROVAL
     assert req.response_due is None
     with pytest.raises(ActionForbidden):
-        transition(request=req, action="approve", actor=world.wang)
-    transition(request=req, action="approve", actor=world.carol, now=at(2026, 3, 10, 11, 0))
+        transition(service_request=req, action="approve", actor=world.wang)
+    transition(service_request=req, action="approve", actor=world.carol, now=at(2026, 3, 10, 11, 0))
     req.refresh_from_db()
     assert req.status == Status.SUBMITTED
     assert req.clock_started_at == at(2026, 3, 10, 11, 0)

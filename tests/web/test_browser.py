@@ -281,8 +281,8 @@ def test_screenshots_of_the_main_pages_at_phone_and_desktop_width(world, open_as
     from tickets.services.transitions import transition
 
     req = file_request()
-    transition(request=req, action="assign", actor=world.bob, assignee=world.wang)
-    transition(request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang)
+    transition(service_request=req, action="accept", actor=world.wang)
     file_request(title="会议室空调不制冷", urgency="critical")
     login = open_as(None, PHONE, reverse("login"))
     expect(login.get_by_role("button", name="登录")).to_be_visible()
@@ -354,9 +354,9 @@ def test_supervisor_sees_the_charts_draw_on_the_dashboard_and_the_report(world, 
     from tickets.services.transitions import transition
 
     done = file_request(title="走廊灯不亮")
-    transition(request=done, action="accept", actor=world.wang)
-    transition(request=done, action="resolve", actor=world.wang, note="换了灯管")
-    feedback_submit(request=done, actor=world.alice, rating=5)
+    transition(service_request=done, action="accept", actor=world.wang)
+    transition(service_request=done, action="resolve", actor=world.wang, note="换了灯管")
+    feedback_submit(service_request=done, actor=world.alice, rating=5)
     file_request(title="会议室空调不制冷", urgency="critical")
     label = "phone" if viewport is PHONE else "desktop"
 

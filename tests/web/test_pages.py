@@ -212,7 +212,7 @@ def test_the_whole_repair_through_the_pages(world, as_user, file_request, png):
 
 def test_action_errors_stay_next_to_their_fields(world, as_user, file_request):
     req = file_request()
-    transition(request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="accept", actor=world.wang)
     response = as_user(world.wang).post(
         reverse("request-action", args=[req.pk, "hold"]), {"hold-hold_reason": "", "hold-note": "等配件到货"}
     )
@@ -225,7 +225,7 @@ def test_action_errors_stay_next_to_their_fields(world, as_user, file_request):
 
 def test_a_move_the_state_does_not_allow_is_a_message_or_409(world, as_user, file_request):
     req = file_request()
-    transition(request=req, action="cancel", actor=world.alice)
+    transition(service_request=req, action="cancel", actor=world.alice)
     client = as_user(world.wang)
     response = client.post(reverse("request-action", args=[req.pk, "accept"]), follow=True)
     assert "不能受理" in response.content.decode()
@@ -272,7 +272,7 @@ def test_workbench_shows_only_the_contractors_own_queue(world, as_user, file_req
     assert req.number not in as_user(world.zed).get(reverse("workbench")).content.decode()
     assert as_user(world.alice).get(reverse("workbench")).status_code == 403
     assert req.number not in as_user(world.wang).get(reverse("my-tasks")).content.decode()
-    transition(request=req, action="assign", actor=world.bob, assignee=world.wang)
+    transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang)
     assert req.number in as_user(world.wang).get(reverse("my-tasks")).content.decode()
 
 
@@ -348,8 +348,8 @@ def test_bureau_reassigns_and_rejects(world, as_user, file_request):
 def test_low_rating_lands_in_the_complaint_queue_and_is_called_back(world, as_user, file_request):
     req = file_request()
     for action in ("accept", "start"):
-        transition(request=req, action=action, actor=world.wang)
-    transition(request=req, action="resolve", actor=world.wang, note="已修")
+        transition(service_request=req, action=action, actor=world.wang)
+    transition(service_request=req, action="resolve", actor=world.wang, note="已修")
     as_user(world.alice).post(
         reverse("request-action", args=[req.pk, "rate"]), {"rate-rating": "1", "rate-comment": "没修好"}
     )
@@ -383,7 +383,7 @@ def test_unread_badge_and_marking_read(world, as_user, file_request):
     )
     assert client.get(reverse("notifications-badge")).content.decode().strip() == ""
     assert as_user(world.alice).get(reverse("notification-open", args=[note.pk])).status_code == 404
-    transition(request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="accept", actor=world.wang)
     alice = as_user(world.alice)
     assert alice.post(reverse("notifications-read")).status_code == 302
     assert not Notification.objects.filter(recipient=world.alice, read_at__isnull=True).exists()
@@ -417,7 +417,7 @@ def test_list_pages_cost_the_same_for_5_or_30_rows(world, as_user, file_request,
     def add(n):
         for i in range(n):
             req = file_request(title=f"请求{i}")
-            transition(request=req, action="assign", actor=world.bob, assignee=world.wang)
+            transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang)
 
     add(5)
     few = _count(client, reverse(url))

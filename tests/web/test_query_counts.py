@@ -48,16 +48,16 @@ def _add(world, n: int, start: int) -> list[ServiceRequest]:
         moment = at(2026, 3, 10, 9, 0)
         req = request_create(actor=world.alice, category=world.leak, room=world.room, title=f"漏水 {i}", now=moment)
         if i % 4 == 2:
-            transition(request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
+            transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
         elif i % 4 == 3:
-            transition(request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
-            transition(request=req, action="accept", actor=world.wang, now=moment)
-            transition(request=req, action="start", actor=world.wang, now=moment)
+            transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
+            transition(service_request=req, action="accept", actor=world.wang, now=moment)
+            transition(service_request=req, action="start", actor=world.wang, now=moment)
         elif i % 4 == 0:
-            transition(request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
-            transition(request=req, action="accept", actor=world.wang, now=moment)
-            transition(request=req, action="resolve", actor=world.wang, now=moment, note="已修好")
-            feedback_submit(request=req, actor=world.alice, rating=1, comment="没修好", now=moment)
+            transition(service_request=req, action="assign", actor=world.bob, assignee=world.wang, now=moment)
+            transition(service_request=req, action="accept", actor=world.wang, now=moment)
+            transition(service_request=req, action="resolve", actor=world.wang, now=moment, note="已修好")
+            feedback_submit(service_request=req, actor=world.alice, rating=1, comment="没修好", now=moment)
         made.append(req)
     sla_sweep(now=at(2026, 3, 10, 11, 0))  # some breach, so the breached rows and today's breaches show
     return made

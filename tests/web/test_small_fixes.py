@@ -17,19 +17,19 @@ pytestmark = pytest.mark.django_db
 
 def resolved(world, file_request):
     req = file_request()
-    transition(request=req, action="accept", actor=world.wang)
-    transition(request=req, action="resolve", actor=world.wang, note="修好了")
+    transition(service_request=req, action="accept", actor=world.wang)
+    transition(service_request=req, action="resolve", actor=world.wang, note="修好了")
     return req
 
 
 def test_rating_a_request_twice_or_before_it_is_resolved_says_rating(world, file_request, as_user):
     req = resolved(world, file_request)
-    feedback_submit(request=req, actor=world.alice, rating=5)
+    feedback_submit(service_request=req, actor=world.alice, rating=5)
     with pytest.raises(TransitionNotAllowed, match="该请求已评价"):
-        feedback_submit(request=req, actor=world.alice, rating=1, comment="不好")
+        feedback_submit(service_request=req, actor=world.alice, rating=1, comment="不好")
     fresh = file_request(title="另一件")
     with pytest.raises(TransitionNotAllowed, match="不能评价"):
-        feedback_submit(request=fresh, actor=world.alice, rating=5)
+        feedback_submit(service_request=fresh, actor=world.alice, rating=5)
     page = (
         as_user(world.alice)
         .post(reverse("request-action", args=[req.pk, "rate"]), {"rate-rating": "4"}, follow=True)
@@ -62,9 +62,9 @@ def test_a_description_or_comment_longer_than_the_limit_is_refused(world, file_r
 
 def test_comments_on_a_finished_request_are_refused(world, file_request, as_user):
     req = file_request()
-    transition(request=req, action="cancel", actor=world.alice, note="不需要了")
+    transition(service_request=req, action="cancel", actor=world.alice, note="不需要了")
     with pytest.raises(TransitionNotAllowed, match="不能再留言"):
-        comment_add(request=req, actor=world.alice, body="还在吗")
+        comment_add(service_request=req, actor=world.alice, body="还在吗")
     api = as_user(world.alice).post(
         f"/api/v1/requests/{req.pk}/comments/", {"body": "还在吗"}, content_type="application/json"
     )

@@ -112,7 +112,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         req = self._visible(pk)
         data = s.TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        transition(request=req, action=name, actor=request.user, **data.validated_data)
+        transition(service_request=req, action=name, actor=request.user, **data.validated_data)
         return self._detail(req.pk)
 
     @extend_schema(request=s.FeedbackInputSerializer, responses=s.RequestDetailSerializer)
@@ -121,7 +121,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         req = self._visible(pk)
         data = s.FeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        feedback.feedback_submit(request=req, actor=request.user, **data.validated_data)
+        feedback.feedback_submit(service_request=req, actor=request.user, **data.validated_data)
         return self._detail(req.pk)
 
     @extend_schema(request=s.CommentInputSerializer, responses={201: s.CommentSerializer})
@@ -130,7 +130,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         req = self._visible(pk)
         data = s.CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = comments.comment_add(request=req, actor=request.user, **data.validated_data)
+        comment = comments.comment_add(service_request=req, actor=request.user, **data.validated_data)
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -141,7 +141,9 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         req = self._visible(pk)
         data = s.AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attachment = comments.attachment_add(request=req, actor=request.user, upload=data.validated_data["file"])
+        attachment = comments.attachment_add(
+            service_request=req, actor=request.user, upload=data.validated_data["file"]
+        )
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

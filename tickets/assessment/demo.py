@@ -105,11 +105,11 @@ def _close_rectifications(inspection: Inspection, supervisor: User, rnd: random.
     ids = inspection.results.filter(rectification__isnull=False).values_list("rectification_id", flat=True)
     for req in ServiceRequest.objects.filter(pk__in=list(ids)):
         at = inspection.inspected_at + timedelta(minutes=rnd.randint(20, 90))
-        transition(request=req, action="accept", actor=worker, now=at)
-        transition(request=req, action="start", actor=worker, now=at + timedelta(minutes=30))
+        transition(service_request=req, action="accept", actor=worker, now=at)
+        transition(service_request=req, action="start", actor=worker, now=at + timedelta(minutes=30))
         done = at + timedelta(hours=rnd.randint(2, 30))
-        transition(request=req, action="resolve", actor=worker, now=done, note="已整改，复查合格。")
-        transition(request=req, action="confirm", actor=supervisor, now=done + timedelta(hours=2))
+        transition(service_request=req, action="resolve", actor=worker, now=done, note="已整改，复查合格。")
+        transition(service_request=req, action="confirm", actor=supervisor, now=done + timedelta(hours=2))
 
 
 def load_reports_demo(*, now: datetime | None = None, seed: int = 5) -> dict[str, int]:

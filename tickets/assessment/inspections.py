@@ -236,7 +236,7 @@ def _rectify(
     if req.contract_id != inspection.contract_id:
         # The catalogue routed it elsewhere (or to the bureau queue): the finding is the inspected contract's.
         req = transition(
-            request=req,
+            service_request=req,
             action="reassign",
             actor=actor,
             now=now,

@@ -437,13 +437,13 @@ class _Simulation:
 
         body = self.rng.choice(REQUESTER_COMMENTS)
         if plan.req is not None and plan.req.status not in FINAL_STATUSES:
-            comment_add(request=plan.req, actor=plan.requester, body=body, now=when)
+            comment_add(service_request=plan.req, actor=plan.requester, body=body, now=when)
 
     def act(self, plan: _Plan, action: str, actor: User | None, when: datetime, **kwargs: Any) -> None:
         from tickets.services.transitions import transition
 
         assert plan.req is not None
-        plan.req = transition(request=plan.req, action=action, actor=actor, now=when, **kwargs)
+        plan.req = transition(service_request=plan.req, action=action, actor=actor, now=when, **kwargs)
 
     def approve(self, plan: _Plan, when: datetime) -> None:
         supervisor = self.supervisors[plan.category.service_line]
@@ -492,7 +492,7 @@ class _Simulation:
         rng = self.rng
         self.act(plan, "accept", plan.worker, when)
         if plan.chat and plan.req is not None:
-            comment_add(request=plan.req, actor=plan.worker, body=rng.choice(WORKER_REPLIES), now=when)
+            comment_add(service_request=plan.req, actor=plan.worker, body=rng.choice(WORKER_REPLIES), now=when)
         if plan.stop == "accepted":
             return
         row = self.row(plan)
@@ -564,7 +564,9 @@ class _Simulation:
             comment = rng.choice(SO_SO_COMMENTS)
         else:
             comment = rng.choice(GOOD_COMMENTS) if rng.random() < 0.2 else ""
-        feedback = feedback_submit(request=plan.req, actor=plan.requester, rating=rating, comment=comment, now=when)
+        feedback = feedback_submit(
+            service_request=plan.req, actor=plan.requester, rating=rating, comment=comment, now=when
+        )
         if not low:
             return
         plan.complaint = Complaint.objects.filter(feedback=feedback).first()

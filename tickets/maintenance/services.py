@@ -291,7 +291,7 @@ def _open(occurrence_id: int, now: datetime | None) -> tuple[MaintenanceOccurren
                 if service_request.contract_id != plan.contract_id:
                     # The catalogue routed it elsewhere: planned work is the plan's contract's.
                     service_request = transition(
-                        request=service_request,
+                        service_request=service_request,
                         action="reassign",
                         actor=plan.filed_by,
                         now=now,

@@ -22,18 +22,18 @@ IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP
 
 
 def comment_add(
-    *, request: ServiceRequest, actor: User, body: str, internal: bool = False, now: datetime | None = None
+    *, service_request: ServiceRequest, actor: User, body: str, internal: bool = False, now: datetime | None = None
 ) -> Comment:
     now = now_or(now)
     if not body.strip():
         raise ValidationError({"body": [_("请填写留言内容。")]})
     if len(body) > MAX_TEXT:
         raise ValidationError({"body": [_("留言不能超过%(n)d个字。") % {"n": MAX_TEXT}]})
-    parties = parties_of(actor, request)
+    parties = parties_of(actor, service_request)
     if internal and not parties & {Party.CONTRACTOR, Party.BUREAU}:
         raise ActionForbidden(_("只有服务商和管理处室可以添加内部备注。"))
     with transaction.atomic():
-        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=request.pk)
+        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=service_request.pk)
         if status in FINAL_STATUSES:
             # A finished request takes no more words: a complaint or a new request is where they go.
             raise TransitionNotAllowed(
@@ -41,9 +41,11 @@ def comment_add(
                 action="comment",
                 status=status,
             )
-        comment = Comment.objects.create(request=request, author=actor, body=body, internal=internal, created_at=now)
+        comment = Comment.objects.create(
+            request=service_request, author=actor, body=body, internal=internal, created_at=now
+        )
         event = record_event(
-            request=request,
+            service_request=service_request,
             kind=EventKind.COMMENT,
             actor=actor,
             at=now,
@@ -97,15 +99,15 @@ def safe_name(name: str, *, ext: str | None = None) -> str:
 
 
 def attachment_add(
-    *, request: ServiceRequest, actor: User, upload: UploadedFile, now: datetime | None = None
+    *, service_request: ServiceRequest, actor: User, upload: UploadedFile, now: datetime | None = None
 ) -> Attachment:
     now = now_or(now)
-    if not parties_of(actor, request) & {Party.REQUESTER, Party.CONTRACTOR, Party.BUREAU, Party.APPROVER}:
+    if not parties_of(actor, service_request) & {Party.REQUESTER, Party.CONTRACTOR, Party.BUREAU, Party.APPROVER}:
         raise ActionForbidden(_("您无权为该请求上传附件。"))
     content_type, ext = sniff_upload(upload)
     with transaction.atomic():
         attachment = Attachment(
-            request=request,
+            request=service_request,
             uploaded_by=actor,
             stored_name=f"{secrets.token_hex(16)}.{ext}",
             original_name=safe_name(upload.name or "file", ext=ext),
@@ -117,7 +119,7 @@ def attachment_add(
         try:
             attachment.save()
             record_event(
-                request=request,
+                service_request=service_request,
                 kind=EventKind.ATTACHMENT,
                 actor=actor,
                 at=now,

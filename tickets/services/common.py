@@ -33,7 +33,7 @@ def party_of(actor: User | None) -> str:
 
 def record_event(
     *,
-    request: ServiceRequest,
+    service_request: ServiceRequest,
     kind: EventKind | str,
     actor: User | None,
     at: datetime,
@@ -46,7 +46,7 @@ def record_event(
 ) -> Event | None:
     """Append an event. With a dedupe_key, a second writer of the same fact gets None instead of a duplicate."""
     event = Event(
-        request=request,
+        request=service_request,
         kind=kind,
         actor=actor,
         on_behalf_of=party_of(actor),

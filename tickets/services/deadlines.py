@@ -48,12 +48,12 @@ def target_specs(version: SlaPolicyVersion | None, urgency: str) -> dict[str, cl
     }
 
 
-def pauses_of(request: ServiceRequest) -> list[clock.Pause]:
-    if request.pk is None:
+def pauses_of(service_request: ServiceRequest) -> list[clock.Pause]:
+    if service_request.pk is None:
         return []
     return [
         clock.Pause(start=p.started_at, end=p.ended_at, reason=p.reason)
-        for p in Pause.objects.filter(request=request).order_by("started_at")
+        for p in Pause.objects.filter(request=service_request).order_by("started_at")
     ]
 
 
@@ -77,44 +77,44 @@ def current_calendar_version(calendar: BusinessCalendar, *, now: datetime | None
         return calendar.versions.order_by("-number").first()  # type: ignore[return-value]
 
 
-def work_calendar_of(request: ServiceRequest) -> clock.WorkCalendar:
+def work_calendar_of(service_request: ServiceRequest) -> clock.WorkCalendar:
     """The clock's calendar for a request: the calendar version it was opened under (24×7 without a contract)."""
-    if request.calendar_id is None:
-        request.calendar_version = None
+    if service_request.calendar_id is None:
+        service_request.calendar_version = None
         return load_work_calendar(None)
-    version = request.calendar_version if request.calendar_version_id is not None else None
-    if version is None or version.calendar_id != request.calendar_id:
+    version = service_request.calendar_version if service_request.calendar_version_id is not None else None
+    if version is None or version.calendar_id != service_request.calendar_id:
         # opened now, or moved to another contract's calendar: that calendar as it is now
-        assert request.calendar is not None
-        version = request.calendar_version = current_calendar_version(request.calendar)
+        assert service_request.calendar is not None
+        version = service_request.calendar_version = current_calendar_version(service_request.calendar)
     return load_work_calendar(version.as_calendar())
 
 
-def settled(request: ServiceRequest, target: str) -> bool:
+def settled(service_request: ServiceRequest, target: str) -> bool:
     """A target met or breached: its deadline is history and never moves again (not for a calendar edit, nor a
     later pause). Reopening or reassigning clears the met time and the flag, which makes it pending again."""
-    return getattr(request, f"{target}_due") is not None and (
-        getattr(request, MET_FIELD[target]) is not None or bool(getattr(request, f"{target}_breached"))
+    return getattr(service_request, f"{target}_due") is not None and (
+        getattr(service_request, MET_FIELD[target]) is not None or bool(getattr(service_request, f"{target}_breached"))
     )
 
 
-def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]:
+def recompute(service_request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]:
     """Recompute the pending deadlines of `request` in place and return the notes that explain them."""
-    version = request.policy_version if request.policy_version_id is not None else None
-    if request.clock_started_at is None or version is None:
+    version = service_request.policy_version if service_request.policy_version_id is not None else None
+    if service_request.clock_started_at is None or version is None:
         for t in TARGETS:
-            setattr(request, f"{t}_due", None)
-            setattr(request, f"{t}_warn_at", None)
-        request.next_sla_check_at = None
+            setattr(service_request, f"{t}_due", None)
+            setattr(service_request, f"{t}_warn_at", None)
+        service_request.next_sla_check_at = None
         return []
-    calendar = work_calendar_of(request)
-    specs = target_specs(version, request.urgency)
-    pauses = pauses_of(request)
+    calendar = work_calendar_of(service_request)
+    specs = target_specs(version, service_request.urgency)
+    pauses = pauses_of(service_request)
     warn = version.warn_percent
     results = clock.compute_deadlines(
-        request.clock_started_at, {t: specs[t] for t in ("response", "arrival")}, calendar, pauses, warn
+        service_request.clock_started_at, {t: specs[t] for t in ("response", "arrival")}, calendar, pauses, warn
     )
-    res_start = request.resolution_clock_from or request.clock_started_at
+    res_start = service_request.resolution_clock_from or service_request.clock_started_at
     results["resolution"] = (
         clock.add_working_minutes(res_start, specs["resolution"], calendar, pauses, warn)
         if specs["resolution"]
@@ -123,11 +123,11 @@ def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]
     notes: list[dict[str, Any]] = []
     incomplete = False
     for t in TARGETS:
-        if settled(request, t):
+        if settled(service_request, t):
             continue
         result = results.get(t)
-        setattr(request, f"{t}_due", result.due if result else None)
-        setattr(request, f"{t}_warn_at", result.warn_at if result else None)
+        setattr(service_request, f"{t}_due", result.due if result else None)
+        setattr(service_request, f"{t}_warn_at", result.warn_at if result else None)
         if result:
             incomplete = incomplete or result.incomplete
             for note in result.notes:
@@ -136,55 +136,55 @@ def recompute(request: ServiceRequest, *, now: datetime) -> list[dict[str, Any]]
                     item["day"] = note.day.isoformat()
                 if item not in notes:
                     notes.append(item)
-    request.calendar_incomplete = incomplete
-    request.next_sla_check_at = next_check(request, now=now)
+    service_request.calendar_incomplete = incomplete
+    service_request.next_sla_check_at = next_check(service_request, now=now)
     return notes
 
 
-def pending_targets(request: ServiceRequest) -> list[str]:
+def pending_targets(service_request: ServiceRequest) -> list[str]:
     return [
         t
         for t in TARGETS
-        if getattr(request, f"{t}_due") is not None
-        and getattr(request, MET_FIELD[t]) is None
-        and not getattr(request, f"{t}_breached")
+        if getattr(service_request, f"{t}_due") is not None
+        and getattr(service_request, MET_FIELD[t]) is None
+        and not getattr(service_request, f"{t}_breached")
     ]
 
 
-def next_check(request: ServiceRequest, *, now: datetime) -> datetime | None:
+def next_check(service_request: ServiceRequest, *, now: datetime) -> datetime | None:
     """The next moment the sweeper must look at this request: a warning or a breach of a pending target."""
-    if request.paused_at is not None:
+    if service_request.paused_at is not None:
         return None
     moments = []
-    for t in pending_targets(request):
-        warn_at = getattr(request, f"{t}_warn_at")
-        due = getattr(request, f"{t}_due")
+    for t in pending_targets(service_request):
+        warn_at = getattr(service_request, f"{t}_warn_at")
+        due = getattr(service_request, f"{t}_due")
         moments.append(warn_at if warn_at is not None and warn_at > now else due)
     return min(moments) if moments else None
 
 
-def deadline_changes(before: dict[str, Any], request: ServiceRequest) -> dict[str, Any]:
+def deadline_changes(before: dict[str, Any], service_request: ServiceRequest) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for t in TARGETS:
-        old, new = before.get(f"{t}_due"), getattr(request, f"{t}_due")
+        old, new = before.get(f"{t}_due"), getattr(service_request, f"{t}_due")
         if old != new:
             changes[f"{t}_due"] = [old.isoformat() if old else None, new.isoformat() if new else None]
     if changes:
-        changes.update(calendar_used(request))
+        changes.update(calendar_used(service_request))
     return changes
 
 
-def calendar_used(request: ServiceRequest) -> dict[str, Any]:
+def calendar_used(service_request: ServiceRequest) -> dict[str, Any]:
     """For the event that sets deadlines: which calendar version they were computed with (the timeline shows it)."""
-    version = request.calendar_version
+    version = service_request.calendar_version
     if version is None:
         return {}
-    name = request.calendar.name if request.calendar is not None else ""
+    name = service_request.calendar.name if service_request.calendar is not None else ""
     return {"calendar_version": {"id": version.pk, "name": name, "number": version.number}}
 
 
-def snapshot(request: ServiceRequest) -> dict[str, Any]:
-    return {f"{t}_due": getattr(request, f"{t}_due") for t in TARGETS}
+def snapshot(service_request: ServiceRequest) -> dict[str, Any]:
+    return {f"{t}_due": getattr(service_request, f"{t}_due") for t in TARGETS}
 
 
 def office_calendar() -> clock.WorkCalendar:

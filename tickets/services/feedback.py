@@ -21,7 +21,7 @@ from tickets.sla.clock import add_working_days
 
 
 def feedback_submit(
-    *, request: ServiceRequest, actor: User, rating: int, comment: str = "", now: datetime | None = None
+    *, service_request: ServiceRequest, actor: User, rating: int, comment: str = "", now: datetime | None = None
 ) -> Feedback:
     """Confirm and rate. A low rating reopens the work (when the request's kind allows reopening: a finished trip
     cannot be driven again) and opens a complaint with a callback due."""
@@ -32,8 +32,8 @@ def feedback_submit(
     if rating <= low and not comment.strip():
         raise ValidationError({"comment": [_("评分为%(low)d分及以下时请填写原因。") % {"low": low}]})
     with transaction.atomic():
-        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=request.pk)
-        if Feedback.objects.filter(request_id=request.pk).exists():
+        status = ServiceRequest.objects.select_for_update().values_list("status", flat=True).get(pk=service_request.pk)
+        if Feedback.objects.filter(request_id=service_request.pk).exists():
             raise TransitionNotAllowed(_("该请求已评价。"), action="rate", status=status)
         if status != Status.RESOLVED:
             # Said as rating, not as the reopen or confirm a rating takes underneath.
@@ -42,10 +42,10 @@ def feedback_submit(
                 action="rate",
                 status=status,
             )
-        kind = find_kind(request.kind)
+        kind = find_kind(service_request.kind)
         reopens = rating <= low and (kind is None or kind.allows("reopen"))
         action = "reopen" if reopens else "confirm"
-        req = transition(request=request, action=action, actor=actor, now=now, note=comment)
+        req = transition(service_request=service_request, action=action, actor=actor, now=now, note=comment)
         if Feedback.objects.filter(request=req).exists():
             raise TransitionNotAllowed(_("该请求已评价。"), action="rate", status=req.status)
         feedback = Feedback.objects.create(
@@ -62,12 +62,12 @@ def feedback_submit(
         ServiceRequest.objects.filter(pk=req.pk).update(rating=rating)
         req.rating = rating
         event = record_event(
-            request=req, kind=EventKind.FEEDBACK, actor=actor, at=now, changes={"rating": rating}, note=comment
+            service_request=req, kind=EventKind.FEEDBACK, actor=actor, at=now, changes={"rating": rating}, note=comment
         )
         assert event is not None
         if rating <= low:
             _open_complaint(req, feedback=feedback, actor=actor, now=now)
-        signals.feedback_received.send(sender=ServiceRequest, request=req, feedback=feedback, event=event)
+        signals.feedback_received.send(sender=ServiceRequest, service_request=req, feedback=feedback, event=event)
     return feedback
 
 
@@ -84,7 +84,7 @@ def _open_complaint(req: ServiceRequest, *, feedback: Feedback, actor: User, now
         created_at=now,
     )
     event = record_event(
-        request=req,
+        service_request=req,
         kind=EventKind.COMPLAINT,
         actor=actor,
         at=now,
@@ -117,7 +117,7 @@ def complaint_callback(
         locked.state = Complaint.State.CLOSED if close else Complaint.State.CALLED_BACK
         locked.save(update_fields=["callback_at", "callback_by", "callback_note", "state"])
         record_event(
-            request=locked.request,
+            service_request=locked.request,
             kind=EventKind.CALLBACK,
             actor=actor,
             at=now,
@@ -138,7 +138,9 @@ def expire_feedback(*, now: datetime | None = None, limit: int = 500) -> int:
     closed = 0
     for pk in ids:
         try:
-            transition(request=pk, action="close", actor=None, now=now, system_reason=_("评价期满未评价，按未评价关闭"))
+            transition(
+                service_request=pk, action="close", actor=None, now=now, system_reason=_("评价期满未评价，按未评价关闭")
+            )
         except TransitionNotAllowed:
             continue  # another worker or the requester got there first
         closed += 1

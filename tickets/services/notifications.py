@@ -113,12 +113,16 @@ def _memo(key: object, read: Callable[[], list[Any]]) -> list[Any]:
     return cache[key]
 
 
-def dispatchers_of(request: ServiceRequest) -> Q:
-    return Q(role=Role.DISPATCHER, contractor_id=request.contractor_id) if request.contractor_id else Q(pk__in=[])
+def dispatchers_of(service_request: ServiceRequest) -> Q:
+    return (
+        Q(role=Role.DISPATCHER, contractor_id=service_request.contractor_id)
+        if service_request.contractor_id
+        else Q(pk__in=[])
+    )
 
 
-def supervisors_of(request: ServiceRequest) -> Q:
-    return Q(role=Role.SUPERVISOR, service_line=request.service_line)
+def supervisors_of(service_request: ServiceRequest) -> Q:
+    return Q(role=Role.SUPERVISOR, service_line=service_request.service_line)
 
 
 def recipients_for(event: Event) -> tuple[Q, str]:

@@ -23,60 +23,60 @@ def is_bureau_for(user: User, service_line: str) -> bool:
     return user.role == Role.SUPERVISOR and user.service_line == service_line
 
 
-def parties_of(user: User | None, request: ServiceRequest) -> set[Party]:
+def parties_of(user: User | None, service_request: ServiceRequest) -> set[Party]:
     if user is None:
         return {Party.SYSTEM}
     parties: set[Party] = set()
-    if request.requester_id == user.pk or request.filed_by_id == user.pk:
+    if service_request.requester_id == user.pk or service_request.filed_by_id == user.pk:
         parties.add(Party.REQUESTER)
     if (
         user.role in (Role.DISPATCHER, Role.WORKER)
         and user.contractor_id
-        and user.contractor_id == request.contractor_id
+        and user.contractor_id == service_request.contractor_id
     ):
         parties.add(Party.CONTRACTOR)
         if user.role == Role.DISPATCHER:
             parties.add(Party.DISPATCHER)
-    if is_bureau_for(user, request.service_line):
+    if is_bureau_for(user, service_request.service_line):
         parties.add(Party.BUREAU)
-        if _worked_by_bureau(request):
+        if _worked_by_bureau(service_request):
             parties.add(Party.CONTRACTOR)
-    if _may_approve_now(user, request):
+    if _may_approve_now(user, service_request):
         parties.add(Party.APPROVER)
     return parties
 
 
-def sees_internal(user: User, request: ServiceRequest) -> bool:
+def sees_internal(user: User, service_request: ServiceRequest) -> bool:
     """Internal notes are for the contractor handling the request and the supervising line only."""
-    return bool(parties_of(user, request) & {Party.CONTRACTOR, Party.BUREAU})
+    return bool(parties_of(user, service_request) & {Party.CONTRACTOR, Party.BUREAU})
 
 
-def _worked_by_bureau(request: ServiceRequest) -> bool:
+def _worked_by_bureau(service_request: ServiceRequest) -> bool:
     try:
-        return get_kind(request.kind).worked_by_bureau
+        return get_kind(service_request.kind).worked_by_bureau
     except LookupError:
         return False
 
 
-def current_approval_level(request: ServiceRequest) -> str | None:
-    levels = approval_levels(request)
-    return levels[request.approval_stage] if request.approval_stage < len(levels) else None
+def current_approval_level(service_request: ServiceRequest) -> str | None:
+    levels = approval_levels(service_request)
+    return levels[service_request.approval_stage] if service_request.approval_stage < len(levels) else None
 
 
-def approval_levels(request: ServiceRequest) -> tuple[str, ...]:
+def approval_levels(service_request: ServiceRequest) -> tuple[str, ...]:
     try:
-        levels = get_kind(request.kind).approval_levels
+        levels = get_kind(service_request.kind).approval_levels
     except LookupError:
         levels = ()
-    if not levels and request.category.needs_approval:
+    if not levels and service_request.category.needs_approval:
         levels = (ApprovalLevel.BUREAU,)
     return levels
 
 
-def _may_approve_now(user: User, request: ServiceRequest) -> bool:
-    level = current_approval_level(request)
+def _may_approve_now(user: User, service_request: ServiceRequest) -> bool:
+    level = current_approval_level(service_request)
     if level == ApprovalLevel.UNIT:
-        return user.role == Role.UNIT_APPROVER and user.unit_id is not None and user.unit_id == request.unit_id
+        return user.role == Role.UNIT_APPROVER and user.unit_id is not None and user.unit_id == service_request.unit_id
     if level == ApprovalLevel.BUREAU:
-        return is_bureau_for(user, request.service_line)
+        return is_bureau_for(user, service_request.service_line)
     return False

@@ -252,10 +252,10 @@ def request_create(
             if req.contract_id is None:
                 changes["queue"] = "bureau"
             event = record_event(
-                request=req, kind=EventKind.CREATED, actor=actor, at=now, to_status=req.status, changes=changes
+                service_request=req, kind=EventKind.CREATED, actor=actor, at=now, to_status=req.status, changes=changes
             )
             assert event is not None
-            signals.request_created.send(sender=ServiceRequest, request=req, event=event, actor=actor)
+            signals.request_created.send(sender=ServiceRequest, service_request=req, event=event, actor=actor)
             notifications.notify_for_event(event)
             # The event this call wrote (absent when a repeated idempotency key returns an earlier request): a caller
             # showing the new request (the API's 201) needs no second read of its timeline.

@@ -59,7 +59,7 @@ def _check_one(req: ServiceRequest, now: datetime) -> tuple[int, int]:
             cycle = req.reopen_count if target == "resolution" else 0
             due = getattr(req, f"{target}_due")
             event = record_event(
-                request=req,
+                service_request=req,
                 kind=EventKind.SLA_BREACH if kind == "breach" else EventKind.SLA_WARNING,
                 actor=None,
                 at=moment,
@@ -75,7 +75,7 @@ def _check_one(req: ServiceRequest, now: datetime) -> tuple[int, int]:
             notifications.notify_for_event(event)
             if kind == "breach":
                 breaches += 1
-                signals.sla_breached.send(sender=ServiceRequest, request=req, event=event, target=target)
+                signals.sla_breached.send(sender=ServiceRequest, service_request=req, event=event, target=target)
             else:
                 warnings += 1
     return warnings, breaches

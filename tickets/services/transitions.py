@@ -80,33 +80,36 @@ MOVES: dict[str, Move] = {
 ASSIGNEE_WORK = frozenset({"start", "hold", "resolve"})
 
 
-def acting_parties(parties: set[Party], user: User | None, request: ServiceRequest, action: str) -> set[Party]:
+def acting_parties(parties: set[Party], user: User | None, service_request: ServiceRequest, action: str) -> set[Party]:
     """The parties `user` (who is `parties` on the request) acts for in taking `action`: a worker of the
     contractor is not the contractor for another worker's assigned request."""
     if (
         action in ASSIGNEE_WORK
         and user is not None
         and user.role == Role.WORKER
-        and request.assignee_id not in (None, user.pk)
+        and service_request.assignee_id not in (None, user.pk)
     ):
         return parties - {P.CONTRACTOR}
     return parties
 
 
-def allowed_actions(request: ServiceRequest, user: User | None, *, now: datetime | None = None) -> list[str]:
+def allowed_actions(service_request: ServiceRequest, user: User | None, *, now: datetime | None = None) -> list[str]:
     """The actions this user may take now through the core's pages and API: what they offer as buttons.
 
     Leaves out what the request's kind does not allow, owns (its module's pages offer those) or refuses."""
-    parties = parties_of(user, request)
-    kind = find_kind(request.kind)
+    parties = parties_of(user, service_request)
+    kind = find_kind(service_request.kind)
     offered = []
     for name, move in MOVES.items():
-        if request.status not in move.sources or not acting_parties(parties, user, request, name) & move.parties:
+        if (
+            service_request.status not in move.sources
+            or not acting_parties(parties, user, service_request, name) & move.parties
+        ):
             continue
         if kind is not None and (not kind.allows(name) or kind.owns(name)):
             continue
         if kind is not None and kind.guard is not None:
-            call = GuardCall(kind, name, request, user, now_or(now), owner="", probe=True)
+            call = GuardCall(kind, name, service_request, user, now_or(now), owner="", probe=True)
             try:
                 kind.guard(call)
             except (TransitionNotAllowed, ActionForbidden):
@@ -134,7 +137,7 @@ def kind_refusal(
 
 def transition(
     *,
-    request: ServiceRequest | int,
+    service_request: ServiceRequest | int,
     action: str,
     actor: User | None,
     now: datetime | None = None,
@@ -154,7 +157,7 @@ def transition(
     move = MOVES.get(action)
     if move is None:
         raise ValidationError({"action": [_("未知的操作：%(action)s") % {"action": action}]})
-    pk = request.pk if isinstance(request, ServiceRequest) else request
+    pk = service_request.pk if isinstance(service_request, ServiceRequest) else service_request
     # The national holiday table read once for the transition (minutes worked, then the new deadlines), not twice.
     with transaction.atomic(), calendars_cached():
         req = (
@@ -206,7 +209,7 @@ def transition(
             changes["deadline_notes"] = notes
         kind = {"assign": EventKind.ASSIGNED, "reassign": EventKind.REASSIGNED}.get(action, EventKind.TRANSITION)
         event = record_event(
-            request=req,
+            service_request=req,
             kind=kind,
             actor=actor,
             at=now,
@@ -217,7 +220,9 @@ def transition(
             note=note or system_reason,
         )
         assert event is not None
-        signals.request_transitioned.send(sender=ServiceRequest, request=req, event=event, action=action, actor=actor)
+        signals.request_transitioned.send(
+            sender=ServiceRequest, service_request=req, event=event, action=action, actor=actor
+        )
         notifications.notify_for_event(event)
     return req
 

@@ -177,7 +177,7 @@ def _step_describe(
                         idempotency_key=key,
                     )
                     for photo in [*drafts.files(), *form.cleaned_data["photos"]]:
-                        comments.attachment_add(request=req, actor=user, upload=photo)
+                        comments.attachment_add(service_request=req, actor=user, upload=photo)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             except (TransitionNotAllowed, ActionForbidden) as exc:  # the kind's guard refused the filing

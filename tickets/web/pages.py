@@ -160,12 +160,14 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         with transaction.atomic():
             if action == "rate":
-                feedback.feedback_submit(request=req, actor=user, rating=data["rating"], comment=data["comment"])  # type: ignore[arg-type]
+                feedback.feedback_submit(
+                    service_request=req, actor=user, rating=data["rating"], comment=data["comment"]
+                )  # type: ignore[arg-type]
             else:
                 kwargs = {k: data[k] for k in ("note", "hold_reason", "assignee", "contract") if k in data}
-                transition(request=req, action=action, actor=user, **kwargs)  # type: ignore[arg-type]
+                transition(service_request=req, action=action, actor=user, **kwargs)  # type: ignore[arg-type]
                 for photo in data.get("photos", []):
-                    comments.attachment_add(request=req, actor=user, upload=photo)  # type: ignore[arg-type]
+                    comments.attachment_add(service_request=req, actor=user, upload=photo)  # type: ignore[arg-type]
     except ActionForbidden as exc:
         raise PermissionDenied(exc.message) from exc
     except TransitionNotAllowed as exc:
@@ -197,7 +199,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comments.comment_add(
-                request=req,
+                service_request=req,
                 actor=request.user,  # type: ignore[arg-type]
                 body=form.cleaned_data["body"],
                 internal=form.cleaned_data.get("internal", False),
