@@ -76,6 +76,26 @@ def test_core_names_no_module_path_url_or_kind_key():
     assert offenders == []
 
 
+def _product_sources():
+    for app in ("servicedesk", "tickets", *sorted(MODULES)):
+        yield from (p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_request_names_only_the_http_request():
+    """A ServiceRequest travels as ``service_request``; a parameter or signal keyword ``request`` is HTTP."""
+    offenders = []
+    for path in _product_sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                for arg in args:
+                    if arg.arg == "request" and arg.annotation and "ServiceRequest" in ast.unparse(arg.annotation):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+            elif isinstance(node, ast.Call) and {"sender", "request"} <= {k.arg for k in node.keywords}:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} signal")
+    assert offenders == []
+
+
 def test_events_cannot_be_changed_or_deleted(world):
     from tests.tickets.helpers import file_leak
     from tickets.models import Event
