@@ -172,4 +172,4 @@ class InspectionAdmin(ReadOnly):
 
 @admin.register(PenaltyEvent)
 class PenaltyEventAdmin(ReadOnly):
-    list_display = ["contract", "month", "severity", "amount", "description"]
+    list_display = ["contract", "month", "severity", "amount", "description", "withdrawn_at"]

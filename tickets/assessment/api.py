@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from tickets.assessment import inspections, schemes, scorecards, selectors
 from tickets.assessment import serializers as s
-from tickets.assessment.models import ChecklistTemplate, Scorecard, ScorecardAppeal, ScoringScheme
+from tickets.assessment.models import ChecklistTemplate, PenaltyEvent, Scorecard, ScorecardAppeal, ScoringScheme
 from tickets.assessment.permissions import (
     is_bureau_staff,
     may_appeal,
@@ -357,3 +357,24 @@ class PenaltyView(ReportAPIView):
             compound=v.get("compound"),
         )
         return Response(s.PenaltyOut(event).data, status=status.HTTP_201_CREATED)
+
+
+class PenaltyWithdrawView(ReportAPIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="assessment_penalty_withdraw",
+        summary="Withdraw a fixed penalty, with a reason; the month's draft is settled again",
+        request=s.WithdrawIn,
+        responses=s.PenaltyOut,
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        penalty = selectors.visible_or_404(PenaltyEvent.objects.select_related("contract"), pk)
+        # Who may not read the contract's scorecards does not learn that the penalty exists.
+        if not may_see_contract(request.user, penalty.contract):
+            raise Http404
+        if not may_assess(request.user, penalty.contract):
+            raise ActionForbidden(_("只有负责该服务条线的管理处室可以撤销扣款。"))
+        v = _valid(s.WithdrawIn, request.data)
+        event = scorecards.penalty_withdraw(penalty=penalty, actor=request.user, reason=v["reason"])
+        return Response(s.PenaltyOut(event).data)

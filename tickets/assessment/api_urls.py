@@ -21,4 +21,5 @@ urlpatterns = [
     path("contracts/<int:pk>/scheme/", api.SchemeView.as_view(), name="scheme"),
     path("contracts/<int:pk>/rollup/", api.RollupView.as_view(), name="rollup"),
     path("penalties/", api.PenaltyView.as_view(), name="penalties"),
+    path("penalties/<int:pk>/withdraw/", api.PenaltyWithdrawView.as_view(), name="penalty-withdraw"),
 ]

@@ -197,6 +197,22 @@ class PenaltyForm(WebForm):
         model_choice_field(self, "compound").queryset = card.contract.compounds.all()
 
 
+class WithdrawPenaltyForm(WebForm):
+    penalty = forms.TypedChoiceField(
+        label=_("定额扣款"), coerce=int, choices=(), error_messages={"required": _("请选择要撤销的扣款。")}
+    )
+    reason = forms.CharField(
+        label=_("撤销理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("撤销扣款必须写明理由。")},
+    )
+
+    def __init__(self, *args: Any, penalties: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "penalty").choices = [("", _("请选择扣款")), *penalties]
+
+
 class ReviseForm(WebForm):
     reason = forms.CharField(
         label=_("修订原因"),

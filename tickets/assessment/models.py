@@ -264,11 +264,29 @@ class PenaltyEvent(models.Model):
     description = models.CharField(_("事由"), max_length=300)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(_("发生时间"))
+    # A penalty is never deleted: the bureau withdraws it with a reason, and it stops counting from then on.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
+    withdraw_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("定额扣款")
         verbose_name_plural = _("定额扣款")
         ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | (models.Q(withdrawn_by__isnull=False) & ~models.Q(withdraw_reason="")),
+                name="penalty_withdrawal_has_actor_and_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} {self.amount}"

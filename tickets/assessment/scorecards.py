@@ -44,9 +44,9 @@ def _settle(card: Scorecard) -> None:
         card.scheme_snapshot,
         ((line.compound_id, line.points) for line in card.lines.all()),
         monthly_fee=card.monthly_fee,
-        penalties=PenaltyEvent.objects.filter(contract_id=card.contract_id, month=card.month).values_list(
-            "amount", flat=True
-        ),
+        penalties=PenaltyEvent.objects.filter(
+            contract_id=card.contract_id, month=card.month, withdrawn_at__isnull=True
+        ).values_list("amount", flat=True),
     )
     card.site_scores, card.score = result.site_scores, result.score
     card.fee_payable, card.penalty_total = result.fee_payable, result.penalty_total
@@ -352,3 +352,35 @@ def penalty_record(
             _settle(draft)
             draft.save(update_fields=SETTLED_FIELDS)
     return event
+
+
+def penalty_withdraw(*, penalty: PenaltyEvent, actor: User, reason: str, now: datetime | None = None) -> PenaltyEvent:
+    """The bureau withdraws a fixed penalty recorded in error, with a reason. The row stays (with who, when and
+    why) and stops counting: the month's open draft is settled again at once. A signed month is frozen, so a
+    penalty of a signed month is withdrawn on a new revision; a penalty is withdrawn once."""
+    now = now_or(now)
+    require_assessor(actor, penalty.contract)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("撤销扣款必须写明理由。")]})
+    with transaction.atomic():
+        locked = PenaltyEvent.objects.select_for_update().get(pk=penalty.pk)
+        if locked.withdrawn_at is not None:
+            raise TransitionNotAllowed(_("该笔扣款已撤销。"), action="withdraw", status="withdrawn")
+        draft = (
+            Scorecard.objects.select_for_update()
+            .filter(contract_id=locked.contract_id, month=locked.month, state=Scorecard.State.DRAFT)
+            .first()
+        )
+        signed = Scorecard.objects.filter(
+            contract_id=locked.contract_id, month=locked.month, state=Scorecard.State.SIGNED
+        ).exists()
+        if signed and draft is None:
+            raise TransitionNotAllowed(
+                _("该月评分表已签发；请先新建修订版再撤销扣款。"), action="withdraw", status=Scorecard.State.SIGNED
+            )
+        locked.withdrawn_at, locked.withdrawn_by, locked.withdraw_reason = now, actor, reason.strip()[:300]
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+        if draft is not None:
+            _settle(draft)
+            draft.save(update_fields=SETTLED_FIELDS)
+    return locked

@@ -103,5 +103,13 @@ def totals(
     )
 
 
+def counted_site(site_scores: Mapping[str, str]) -> str | None:
+    """Under the lowest-site rule, the site whose score is the month's (the first lowest); None for one site or a
+    card computed over the whole contract."""
+    if len(site_scores) < 2:
+        return None
+    return min(site_scores, key=lambda k: (Decimal(site_scores[k]), k))
+
+
 def mean(values: list[Decimal]) -> Decimal | None:
     return q2(sum(values, Decimal(0)) / len(values)) if values else None

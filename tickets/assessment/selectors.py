@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tickets.api.fields import visible_or_404  # noqa: F401 (the views' and the API's look-up)
 from tickets.assessment.models import Inspection, Scorecard
-from tickets.assessment.scoring import HUNDRED, mean, month_bounds, q2
+from tickets.assessment.scoring import HUNDRED, counted_site, mean, month_bounds, q2
 from tickets.models import Complaint, Contract, Role, ServiceRequest, User
 from tickets.reports.selectors import (
     RATED_Q,
@@ -80,6 +80,24 @@ def rollup_period(year: Any, quarter: Any, *, today: date) -> tuple[int, int | N
         raise ValidationError(errors)
     assert year_n is not None
     return year_n, quarter_n if quarter_raw else None
+
+
+def scorecard_sites(card: Scorecard, names: dict[int | None, str]) -> list[dict[str, Any]]:
+    """The card's site subtotals in the order of its lines: compound id (None for the whole contract), name,
+    score, and whether it is the site the month's score is taken from (lowest-site rule, several sites)."""
+    counted = counted_site(card.site_scores)
+    out = []
+    for key, score in card.site_scores.items():
+        compound = int(key) if key.isdigit() else None
+        out.append(
+            {
+                "compound": compound,
+                "name": names.get(compound, "") if compound is not None else _("全合同"),
+                "score": score,
+                "counts": key == counted,
+            }
+        )
+    return sorted(out, key=lambda site: (site["compound"] is not None, site["compound"] or 0))
 
 
 def current_signed(contract: Contract, months: list[date]) -> dict[date, Scorecard]:

@@ -27,6 +27,7 @@ from tickets.assessment.models import (
     ScorecardAppeal,
     ScorecardLine,
 )
+from tickets.assessment.selectors import scorecard_sites
 from tickets.models import Building, Compound, Contract
 
 YEARS = (2000, 2100)
@@ -314,12 +315,57 @@ class AppealOut(serializers.ModelSerializer):
         fields = ["id", "text", "state", "answer", "submitted_at", "answered_at"]
 
 
+class SiteOut(serializers.Serializer):
+    compound = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    score = serializers.CharField()
+    counts = serializers.BooleanField(help_text="the lowest site, whose subtotal is the month's score")
+
+
+class PenaltyOut(serializers.ModelSerializer):
+    withdrawn_by = serializers.CharField(source="withdrawn_by.__str__", default=None, allow_null=True)
+
+    class Meta:
+        model = PenaltyEvent
+        fields = [
+            "id",
+            "contract",
+            "month",
+            "compound",
+            "severity",
+            "amount",
+            "description",
+            "occurred_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdraw_reason",
+        ]
+
+
+def _site_ids(card: Scorecard) -> list[int]:
+    return [int(k) for k in card.site_scores if k.isdigit()]
+
+
 class ScorecardDetailOut(ScorecardOut):
     lines = LineOut(many=True)
+    sites = serializers.SerializerMethodField()
+    penalties = serializers.SerializerMethodField()
     appeals = serializers.SerializerMethodField()
 
     class Meta(ScorecardOut.Meta):
-        fields = [*ScorecardOut.Meta.fields, "lines", "appeals"]
+        fields = [*ScorecardOut.Meta.fields, "sites", "lines", "penalties", "appeals"]
+
+    @extend_schema_field(SiteOut(many=True))
+    def get_sites(self, obj: Scorecard) -> Any:
+        names: dict[int | None, str] = dict(Compound.objects.filter(pk__in=_site_ids(obj)).values_list("pk", "name"))
+        return SiteOut(scorecard_sites(obj, names), many=True).data
+
+    @extend_schema_field(PenaltyOut(many=True))
+    def get_penalties(self, obj: Scorecard) -> Any:
+        penalties = PenaltyEvent.objects.filter(contract_id=obj.contract_id, month=obj.month).select_related(
+            "withdrawn_by"
+        )
+        return PenaltyOut(penalties.order_by("occurred_at", "id"), many=True).data
 
     @extend_schema_field(AppealOut(many=True))
     def get_appeals(self, obj: Scorecard) -> Any:
@@ -376,7 +422,5 @@ class RollupOut(serializers.Serializer):
     penalty_total = serializers.CharField()
 
 
-class PenaltyOut(serializers.ModelSerializer):
-    class Meta:
-        model = PenaltyEvent
-        fields = ["id", "contract", "month", "compound", "severity", "amount", "description", "occurred_at"]
+class WithdrawIn(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=300, label=_("撤销理由"))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from tickets.assessment import forms as rf
 from tickets.assessment import inspections, scorecards, selectors
 from tickets.assessment.permissions import is_bureau_staff, may_appeal, may_assess, may_list_inspections
+from tickets.assessment.scoring import counted_site
 from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import (
@@ -207,7 +208,7 @@ def scorecards_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-SCORECARD_ACTIONS = ("adjust", "penalty", "sign", "revise", "appeal")
+SCORECARD_ACTIONS = ("adjust", "penalty", "withdraw", "sign", "revise", "appeal")
 
 
 def _visible_card(request: HttpRequest, pk: int) -> Scorecard:
@@ -223,12 +224,52 @@ def _line_choices(card: Scorecard, names: dict[int | None, str]) -> list[tuple[i
     return out
 
 
+def _month_penalties(card: Scorecard) -> list[PenaltyEvent]:
+    return list(
+        PenaltyEvent.objects.filter(contract_id=card.contract_id, month=card.month)
+        .select_related("compound", "recorded_by", "withdrawn_by")
+        .order_by("occurred_at", "id")
+    )
+
+
+def _penalty_choices(penalties: list[PenaltyEvent], *, withdrawn: bool = False) -> list[tuple[int, str]]:
+    """The month's penalties still counting; a posted form also accepts a withdrawn one, so a second withdrawal
+    (two tabs, two supervisors) reaches the service and reads "already withdrawn" (409)."""
+    return [
+        (
+            p.pk,
+            _("%(severity)s %(amount)s元 · %(description)s")
+            % {"severity": p.get_severity_display(), "amount": p.amount, "description": p.description[:40]},
+        )
+        for p in penalties
+        if withdrawn or p.withdrawn_at is None
+    ]
+
+
+def _history(card: Scorecard, penalties: list[PenaltyEvent]) -> list[dict[str, Any]]:
+    """What the bureau changed on the month, oldest first: line adjustments (with the site's subtotal they moved)
+    and penalties recorded and withdrawn."""
+    entries: list[dict[str, Any]] = [
+        {"kind": "adjust", "at": a.created_at, "item": a} for a in card.adjustments.select_related("line", "actor")
+    ]
+    for p in penalties:
+        entries.append({"kind": "penalty", "at": p.occurred_at, "item": p})
+        if p.withdrawn_at is not None:
+            entries.append({"kind": "withdraw", "at": p.withdrawn_at, "item": p})
+    return sorted(entries, key=lambda e: e["at"])
+
+
 def _scorecard_context(
     request: HttpRequest, card: Scorecard, bound: tuple[str, Any] | None = None, error: str = ""
 ) -> dict[str, Any]:
     user: Any = request.user
     names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
     lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
+    sites = selectors.scorecard_sites(card, names)
+    groups = [
+        {"site": site, "lines": [x for x in lines if x["line"].compound_id == site["compound"]]} for site in sites
+    ]
+    penalties = _month_penalties(card)
     appeals = list(ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month))
     deadline = (
         card.signed_at + timedelta(days=int(card.scheme_snapshot.get("appeal_days", 5))) if card.signed_at else None
@@ -250,6 +291,10 @@ def _scorecard_context(
     if can_assess and draft:
         forms_["adjust"] = form("adjust", lambda: rf.AdjustForm(lines=_line_choices(card, names), prefix="adjust"))
         forms_["penalty"] = form("penalty", lambda: rf.PenaltyForm(card=card, prefix="penalty"))
+        if any(p.withdrawn_at is None for p in penalties) or (bound and bound[0] == "withdraw"):
+            forms_["withdraw"] = form(
+                "withdraw", lambda: rf.WithdrawPenaltyForm(penalties=_penalty_choices(penalties), prefix="withdraw")
+            )
         forms_["sign"] = True
     if can_assess and signed and latest is not None and latest.pk == card.pk:
         forms_["revise"] = form("revise", lambda: rf.ReviseForm(prefix="revise"))
@@ -271,10 +316,12 @@ def _scorecard_context(
         "open_appeal": open_appeal,
         "appeal_deadline": deadline,
         "appeal_closed": appeal_closed,
-        "adjustments": card.adjustments.select_related("line", "actor"),
-        "penalties": PenaltyEvent.objects.filter(contract_id=card.contract_id, month=card.month).select_related(
-            "compound", "recorded_by"
-        ),
+        "sites": sites,
+        "groups": groups,
+        "by_site": len(sites) > 1,
+        "counted": next((site for site in sites if site["counts"]), None),
+        "history": _history(card, penalties),
+        "penalties": penalties,
         "revisions": revisions,
         "latest": latest,
         "can_assess": can_assess,
@@ -301,6 +348,22 @@ def _rerender(request: HttpRequest, card: Scorecard, action: str, form: Any, sta
     return page(request, "tickets/assessment/scorecard.html", context, status=status)
 
 
+def _adjusted_message(card: Scorecard, line_pk: int, before: dict[str, str], names: dict[int | None, str]) -> str:
+    """On a card scored by site, say what the change did to its site and why the month's score may not move."""
+    if len(card.site_scores) < 2:
+        return _("评分已调整。")
+    compound_id = card.lines.filter(pk=line_pk).values_list("compound_id", flat=True).first()
+    key = str(compound_id)
+    counted = counted_site(card.site_scores)
+    return _("评分已调整：%(site)s小计 %(old)s → %(new)s；本月得分按最低院区（%(lowest)s）计为 %(score)s。") % {
+        "site": names.get(compound_id, ""),
+        "old": before.get(key, ""),
+        "new": card.site_scores.get(key, ""),
+        "lowest": names.get(int(counted), "") if counted and counted.isdigit() else "",
+        "score": card.score,
+    }
+
+
 @login_required
 @require_POST
 def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -320,6 +383,10 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         form = rf.AdjustForm(request.POST, lines=_line_choices(card, names), prefix="adjust")
     elif action == "penalty":
         form = rf.PenaltyForm(request.POST, card=card, prefix="penalty")
+    elif action == "withdraw":
+        form = rf.WithdrawPenaltyForm(
+            request.POST, penalties=_penalty_choices(_month_penalties(card), withdrawn=True), prefix="withdraw"
+        )
     elif action == "revise":
         form = rf.ReviseForm(request.POST, prefix="revise")
     elif action == "appeal":
@@ -330,10 +397,16 @@ def scorecard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     target = card
     try:
         if action == "adjust":
-            scorecards.scorecard_adjust(
+            before = dict(card.site_scores)
+            card = scorecards.scorecard_adjust(
                 scorecard=card, line=data["line"], points=data["points"], reason=data["reason"], actor=user
             )
-            done = _("评分已调整。")
+            done = _adjusted_message(card, data["line"], before, names)
+        elif action == "withdraw":
+            event = scorecards.penalty_withdraw(
+                penalty=PenaltyEvent.objects.get(pk=data["penalty"]), actor=user, reason=data["reason"]
+            )
+            done = _("已撤销定额扣款%(amount)s元。") % {"amount": f"{event.amount:.2f}"}
         elif action == "penalty":
             event = scorecards.penalty_record(
                 actor=user,
