@@ -264,10 +264,17 @@ def _scorecard_context(
 ) -> dict[str, Any]:
     user: Any = request.user
     names: dict[int | None, str] = dict(Compound.objects.values_list("pk", "name"))
-    lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card.lines.all()]
+    card_lines = list(card.lines.all())
+    lines = [{"line": line, "site": names.get(line.compound_id, _("全合同"))} for line in card_lines]
     sites = selectors.scorecard_sites(card, names)
     groups = [
-        {"site": site, "lines": [x for x in lines if x["line"].compound_id == site["compound"]]} for site in sites
+        {
+            "site": site,
+            "lines": [
+                {"line": line, "site": site["name"]} for line in card_lines if line.compound_id == site["compound"]
+            ],
+        }
+        for site in sites
     ]
     penalties = _month_penalties(card)
     appeals = list(ScorecardAppeal.objects.filter(contract_id=card.contract_id, month=card.month))
