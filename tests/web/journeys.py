@@ -34,7 +34,9 @@ def width(viewport) -> str:
 
 def nav(page, label: str) -> None:
     """Tap a link of the header's navigation, as a person finds it (on a phone the bar wraps or scrolls)."""
-    link = page.locator("nav.nav").get_by_role("link", name=label, exact=True)
+    # "通知" carries its unread count as a badge: "通知 3条未读".
+    name = re.compile(rf"^\s*{re.escape(label)}(\s*\d+条未读)?\s*$")
+    link = page.locator("nav.nav").get_by_role("link", name=name)
     link.scroll_into_view_if_needed()
     link.click()
     page.wait_for_load_state("load")

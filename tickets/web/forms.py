@@ -157,7 +157,12 @@ class ReopenForm(WebForm):
 class CancelForm(WebForm):
     """Cancelling is final: the requester opens this form (a second tap) and says why."""
 
-    note = forms.CharField(label=_("取消原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("取消原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请写明取消原因。")},
+    )
 
 
 class RejectForm(WebForm):
