@@ -61,3 +61,8 @@ def png():
         return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
     return make
+
+
+# The browser harness (tests/web/test_browser.py) for every browser test of this folder: the role journeys
+# (test_journey_<role>.py) take `open_as` like the tests beside it.
+from tests.web.test_browser import browser, live_server, open_as  # noqa: E402, F401

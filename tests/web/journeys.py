@@ -14,16 +14,17 @@ import re
 
 import pytest
 
-from tests.web.test_browser import (  # noqa: F401 (fixtures used by the journeys)
+from tests.web.test_browser import (  # noqa: F401 (what the journeys take from the harness)
     DESKTOP,
     PHONE,
     assert_charts_drawn,
-    browser,
-    live_server,
-    open_as,
     overflow,
+    pytestmark,
     shot,
 )
+
+#: A journey's marks: a browser test on a real database, skipped where chromium is missing.
+JOURNEY = pytestmark
 
 WIDTHS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 

@@ -345,31 +345,6 @@ def test_supervisor_records_a_failed_inspection_and_the_contractor_sees_the_rect
     assert not bob.js_errors
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_supervisor_sees_the_charts_draw_on_the_dashboard_and_the_report(world, open_as, file_request, viewport):
-    """The pages' scripts are static files the CSP allows: every chart draws, at both widths."""
-    from playwright.sync_api import expect
-
-    from tickets.services.feedback import feedback_submit
-    from tickets.services.transitions import transition
-
-    done = file_request(title="走廊灯不亮")
-    transition(service_request=done, action="accept", actor=world.wang)
-    transition(service_request=done, action="resolve", actor=world.wang, note="换了灯管")
-    feedback_submit(service_request=done, actor=world.alice, rating=5)
-    file_request(title="会议室空调不制冷", urgency="critical")
-    label = "phone" if viewport is PHONE else "desktop"
-
-    carol = open_as("carol", viewport)
-    carol.get_by_role("link", name="监管台").first.click()
-    expect(carol.locator(".page-title")).to_have_text("监管台")
-    assert_charts_drawn(carol, ["by-status", "by-contractor", "breaches", "satisfaction"])
-    shot(carol, f"{label}-charts-console")
-    carol.get_by_role("link", name="报表", exact=True).click()
-    assert_charts_drawn(carol, ["trend", "backlog", "satisfaction"])
-    shot(carol, f"{label}-charts-sla-report")
-
-
 def test_the_export_page_follows_the_export_without_a_reload(world, open_as, live_server):
     """The progress page polls from a static script: a worker's progress shows up while the page stays open."""
     from django.utils import timezone
@@ -386,56 +361,3 @@ def test_the_export_page_follows_the_export_without_a_reload(world, open_as, liv
     shot(carol, "desktop-export-progress")
     Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, progress=40, error="磁盘已满")
     expect(carol.locator("#err")).to_have_text("磁盘已满")
-
-
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_requester_files_a_room_level_repair_from_the_form_with_a_photo(world, open_as, viewport):
-    """Only what Alice sees and clicks from her home page: no QR code, no URL with the room in it. The picker
-    keeps working when a room is chosen, the preview follows the urgency, and a photo chosen before a mistake
-    is kept for the next submit."""
-    from playwright.sync_api import expect
-
-    world.leak.required_fields = ["room"]
-    world.leak.save()
-    label = "phone" if viewport is PHONE else "desktop"
-    alice = open_as("alice", viewport)
-    alice.get_by_role("link", name=re.compile("报修")).first.click()
-    alice.get_by_role("link", name=re.compile("漏水")).click()
-    expect(alice.locator(".field.has-error")).to_have_count(0)  # nothing is "required" before anything is chosen
-    alice.get_by_label("院区").select_option(label="南院")
-    alice.get_by_label("楼栋").select_option(label="1号楼")
-    alice.get_by_label("楼层").select_option(label="3F")
-    alice.get_by_label("房间").select_option(label="301")
-    expect(alice.get_by_label("房间")).to_have_value(str(world.room.pk))  # the picker is still there
-    shot(alice, f"{label}-file-place-room")
-    alice.get_by_role("button", name="下一步").click()
-    expect(alice.locator("#preview-place")).to_contain_text("南院 1号楼 3F 301")
-    expect(alice.locator(".qr-note")).to_have_count(0)
-    due = alice.locator("#preview-due").inner_text()
-    alice.get_by_label("特急").check()
-    expect(alice.locator("#preview-due")).not_to_have_text(due)
-    alice.get_by_label("照片").set_input_files(
-        files=[{"name": "leak.png", "mimeType": "image/png", "buffer": png_bytes()}]
-    )
-    alice.get_by_role("button", name="提交").click()  # the title was forgotten
-    expect(alice.locator("#kept-photos")).to_contain_text("1张照片")
-    alice.get_by_label("简要说明").fill("301 暖气片漏水")
-    shot(alice, f"{label}-file-describe-kept-photo")
-    alice.get_by_role("button", name="提交").click()
-    expect(alice.locator("#status")).to_have_text("已提交")
-    expect(alice.locator(".photos img")).to_have_count(1)
-    shot(alice, f"{label}-request-filed-from-form")
-
-
-def test_the_fleet_report_charts_draw(world, open_as):
-    """A chart test, not a journey: the page is opened by its address (the fleet's navigation entries come from
-    the module registry; the vehicles supervisor's journey through them is tested with the registry's nav)."""
-    from playwright.sync_api import expect
-
-    from fleet.models import Vehicle
-
-    Vehicle.objects.create(plate="京A·G0001", model="红旗 H5", category="other", seats=4, home_compound=world.compound)
-    vic = open_as("vic", DESKTOP, "/fleet/reports/")
-    expect(vic.locator("h1")).to_have_text("核算报表")
-    assert_charts_drawn(vic, ["fleet-cost", "fleet-units"])
-    shot(vic, "desktop-fleet-report")

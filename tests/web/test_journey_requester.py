@@ -11,17 +11,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import png_bytes
-from tests.web.journeys import (  # noqa: F401 (fixtures)
+from tests.web.journeys import (
+    JOURNEY,
     WIDTHS,
-    browser,
-    live_server,
     nav,
-    open_as,
     shot,
     width,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = JOURNEY
 
 
 @pytest.fixture

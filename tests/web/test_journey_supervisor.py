@@ -9,19 +9,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.assessment.test_scorecards import INDICATORS, MARCH, NOW, month_data  # noqa: F401 (fixture)
-from tests.web.journeys import (  # noqa: F401 (fixtures)
+from tests.web.journeys import (
+    JOURNEY,
     WIDTHS,
     assert_charts_drawn,
-    browser,
     choose,
-    live_server,
     nav,
-    open_as,
     shot,
     width,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = JOURNEY
 
 
 @pytest.fixture
