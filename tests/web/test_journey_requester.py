@@ -53,6 +53,9 @@ def test_requester_files_a_repair_and_a_cleaning_request_cancels_one_and_rates_a
     alice.get_by_label("院区").select_option(label="南院")
     alice.get_by_label("楼栋").select_option(label="1号楼")
     alice.get_by_label("楼层").select_option(label="3F")
+    alice.get_by_role("button", name="下一步").click()  # a leak needs the room: said here, before any typing
+    expect(alice.locator("main")).to_contain_text("该类请求需要选择房间")
+    expect(alice.get_by_label("简要说明")).to_have_count(0)
     alice.get_by_label("房间").select_option(label="301")
     expect(alice.get_by_label("房间")).to_have_value(str(world.room.pk))  # the picker is still there
     shot(alice, f"{w}-requester-03-repair-place")
