@@ -99,9 +99,23 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+# Runs in every page opened at phone width: a page that sticks out sideways once loaded (or after an htmx swap)
+# logs a console error, which fails the test like any other, whether or not the test takes a screenshot there.
+OVERFLOW_WATCH = """
+(function () {
+  function check() {
+    var o = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    if (o > 0) { console.error("horizontal overflow of " + o + "px at " + location.pathname); }
+  }
+  window.addEventListener("load", function () { setTimeout(check, 0); });
+  document.addEventListener("htmx:afterSettle", check);
+})();
+"""
+
+
 def _watch(page, problems):
     """Collects what a person would see as broken: console errors (CSP violations among them), uncaught
-    exceptions, and assets that failed or answered an error."""
+    exceptions, and assets that failed or answered an error (at phone width, sideways overflow: OVERFLOW_WATCH)."""
 
     def on_console(msg):
         # A page answering 400 with its form's messages is the product working; Chrome logs it as an error too.
@@ -136,7 +150,8 @@ def open_as(browser, live_server):
     the login has loaded; open_as(None, viewport, path) opens the path without logging in.
 
     Every page opened this way is watched: at the end of the test, any console error, CSP violation, uncaught
-    exception or failed asset fails it (``page.js_errors`` lists them as they come)."""
+    exception or failed asset fails it, and so does sideways overflow of any page opened at phone width
+    (``page.js_errors`` lists them as they come)."""
     contexts = []
     problems: list[str] = []
 
@@ -144,6 +159,8 @@ def open_as(browser, live_server):
         ctx = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE, has_touch=True)
         ctx.set_default_timeout(10_000)
         ctx.add_init_script(CSP_WATCH)
+        if viewport is PHONE:
+            ctx.add_init_script(OVERFLOW_WATCH)
         contexts.append(ctx)
         page = ctx.new_page()
         page.js_errors = problems
