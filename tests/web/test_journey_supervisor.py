@@ -58,6 +58,13 @@ def test_supervisor_reads_the_console_and_the_report_and_signs_off_the_month(wor
     expect(carol.locator("h1")).to_contain_text("服务质量")
     assert_charts_drawn(carol, ["trend", "backlog", "satisfaction"])
     shot(carol, f"{w}-supervisor-02-sla-report")
+    # A background export of it: the progress page shows where it stands (the worker runs in-process here).
+    carol.get_by_role("button", name="后台导出（大数据量）").click()
+    expect(carol.locator("h1")).to_have_text("导出进度")
+    expect(carol.locator("#state")).to_have_text("已完成")
+    expect(carol.get_by_role("link", name="下载文件")).to_be_visible()
+    shot(carol, f"{w}-supervisor-02b-export")
+    carol.go_back()
     carol.locator("tr.total td:nth-child(3) a").click()  # the response on-time rate: its late requests
     expect(carol.locator("h1")).to_contain_text("受理超时")  # in words, not "response_late"
     shot(carol, f"{w}-supervisor-03-drill-down")
