@@ -121,6 +121,7 @@ def build_objects(world: Any) -> Objects:
         InspectionPhoto,
         MonthlyReport,
         Notification,
+        PenaltyEvent,
         Role,
         Scorecard,
         ScorecardAppeal,
@@ -180,6 +181,15 @@ def build_objects(world: Any) -> Objects:
             signed_at=now,
         )
         ScoringScheme.objects.create(contract=side["contract"], updated_at=now)
+        side["penalty"] = PenaltyEvent.objects.create(
+            contract=side["contract"],
+            month=date(2026, 2, 1),
+            severity="minor",
+            amount=Decimal(500),
+            description="值守人员脱岗",
+            recorded_by=w.carol,
+            occurred_at=now,
+        )
         side["appeal"] = ScorecardAppeal.objects.create(
             contract=side["contract"],
             month=date(2026, 2, 1),

@@ -211,6 +211,7 @@ MATRIX: dict[str, tuple] = {
     "PUT api/v1/assessment/contracts/<pk>/scheme/": ("contract", "DD DD DD DD DD DD DD AA"),
     "GET api/v1/assessment/contracts/<pk>/rollup/": ("contract", "DD DD DD DD AD DD DD AA"),
     "POST api/v1/assessment/penalties/": (None, "D D D D D D A A"),
+    "POST api/v1/assessment/penalties/<pk>/withdraw/": ("penalty", "DD DD DD DD DD DD DD AA"),
     # --- pages
     # --- office space pages
     "GET offices/": (None, "D D D A D D D A"),
