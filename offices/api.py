@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -407,14 +409,24 @@ class UsageView(APIView):
         return Response(UsageOut(selectors.unit_usage(day=day, units=units), many=True).data)
 
 
-class OverStandardView(APIView):
-    """The over-standard rooms of the last stored check (POST checks/ runs a new one)."""
+class OverStandardView(GenericAPIView):
+    """The over-standard rooms of the last stored check (POST checks/ runs a new one), largest excess first, a page
+    at a time (``?page=``, 50 a page): the session, the last check, the count and the page's rows with their rooms,
+    whatever the number of findings."""
 
     request: AuthenticatedRequest
-
     permission_classes = [IsAuthenticated]
+    serializer_class = FindingOut
+
+    def get_queryset(self) -> QuerySet[NormFinding]:
+        check = ledgers.latest_check()
+        if check is None:
+            return NormFinding.objects.none()
+        return check.findings.select_related("room").order_by("-excess", "room_id", "id")
 
     @extend_schema(responses=FindingOut(many=True))
     def get(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
-        return Response(FindingOut(ledgers.findings_of(ledgers.latest_check()), many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # DEFAULT_PAGINATION_CLASS is set
+        return self.get_paginated_response(FindingOut(page, many=True).data)
