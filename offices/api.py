@@ -148,13 +148,32 @@ class VacatingOut(serializers.ModelSerializer):
     room = serializers.CharField(source="seat.room.number")
     unit = serializers.CharField(source="seat.unit.name")
     overdue = serializers.SerializerMethodField()
+    request_id = serializers.IntegerField(source="service_request_id")
+    status = serializers.CharField(source="service_request.status")
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = VacatingDeadline
-        fields = ["id", "person", "room", "unit", "reason", "event_on", "due_on", "vacated_on", "overdue"]
+        fields = [
+            "id",
+            "person",
+            "room",
+            "unit",
+            "reason",
+            "event_on",
+            "due_on",
+            "vacated_on",
+            "overdue",
+            "request_id",
+            "status",
+            "actions",
+        ]
 
     def get_overdue(self, obj: VacatingDeadline) -> bool:
         return obj.vacated_on is None and obj.due_on < timezone.localdate()
+
+    def get_actions(self, obj: VacatingDeadline) -> list[str]:
+        return steps.vacating_actions(obj, self.context["request"].user)
 
 
 class UsageOut(serializers.Serializer):
@@ -204,6 +223,10 @@ class StepIn(serializers.Serializer):
     rooms = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), many=True, required=False, default=list)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     use = serializers.ChoiceField(choices=RoomUse.choices, default=RoomUse.OFFICE)
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class NormRowIn(serializers.Serializer):
@@ -394,7 +417,25 @@ class VacatingListView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         rows = selectors.vacating_list(user=request.user).order_by("due_on")[:500]
-        return Response(VacatingOut(rows, many=True).data)
+        return Response(VacatingOut(rows, many=True, context={"request": request}).data)
+
+
+class VacatingCloseView(APIView):
+    """The bureau confirms the room is given back and closes the vacating item (409 before it is vacated)."""
+
+    request: AuthenticatedRequest
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=NoteIn, responses=VacatingOut, operation_id="offices_vacating_close")
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        _space_pages(request)
+        deadline = get_object_or_404(selectors.vacating_list(user=request.user), pk=pk)
+        data = NoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        steps.vacating_step(deadline=deadline, step="close", actor=request.user, note=note)
+        row = selectors.vacating_list(user=request.user).get(pk=pk)
+        return Response(VacatingOut(row, context={"request": request}).data)
 
 
 class UsageView(APIView):

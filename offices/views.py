@@ -311,11 +311,35 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="offices-ledger-{day}.xlsx"'
         return response
-    return page(
-        request,
-        "offices/ledger.html",
-        {"d": data, "day": day, "checks": NormCheck.objects.select_related("version")[:10]},
-    )
+    return _ledger_page(request, data)
+
+
+def _ledger_page(
+    request: AuthenticatedHttpRequest, data: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    day = timezone.localdate()
+    context = {
+        "d": data or ledgers.ledger_data(day=day),
+        "day": day,
+        "checks": NormCheck.objects.select_related("version")[:10],
+    }
+    return page(request, "offices/ledger.html", context, status=status)
+
+
+@bureau_only
+@require_POST
+def vacating_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """The ledger's "confirm and close" button on a vacating item whose room is given back."""
+    if step not in steps.VACATE_STEPS:
+        raise Http404
+    deadline = get_object_or_404(selectors.vacating_list(user=request.user), pk=pk)
+    try:
+        steps.vacating_step(deadline=deadline, step=step, actor=request.user)
+    except (TransitionNotAllowed, ActionForbidden) as exc:
+        messages.error(request, exc.message)
+        return _ledger_page(request, status=409 if isinstance(exc, TransitionNotAllowed) else 403)
+    messages.success(request, _("腾退事项已关闭。"))
+    return redirect("offices:ledger")
 
 
 @bureau_only

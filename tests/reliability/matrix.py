@@ -141,6 +141,7 @@ MATRIX: dict[str, tuple] = {
     "GET api/v1/offices/checks/<pk>/": ("norm_check", "DD DD DD DD DD DD DD AA"),
     "GET api/v1/offices/over-standard/": (None, "D D D D D D D A"),
     "GET api/v1/offices/vacating/": (None, "D D D A D D D A"),
+    "POST api/v1/offices/vacating/<pk>/close/": ("vacating", "DD DD DD DD DD DD DD AA"),
     "GET api/v1/offices/usage/": (None, "D D D A D D D A"),
     # --- fleet (contractor_a = the car-service company, supervisor_other = the property supervisor)
     "GET api/v1/fleet/trips/": (None, "D A A A A A A A"),
@@ -225,6 +226,7 @@ MATRIX: dict[str, tuple] = {
     "POST offices/requests/<pk>/do/<step>/": ("space_request", "DD DD DD AD DD DD DD DD", {"step": "approve"}),
     "GET offices/by-request/<pk>/": ("space_core", "DD AD AD AD DD DD DD AA"),
     "GET offices/ledger/": (None, "D D D D D D D A"),
+    "POST offices/vacating/<pk>/do/<step>/": ("vacating", "DD DD DD DD DD DD DD AA", {"step": "close"}),
     "POST offices/scan/": (None, "D D D D D D D A"),
     "GET offices/checks/<pk>/": ("norm_check", "DD DD DD DD DD DD DD AA"),
     "GET offices/units/<pk>/notice/": ("unit", "DD DD DD AD DD DD DD AA"),
