@@ -23,4 +23,6 @@ urlpatterns = [
     path("units/<int:pk>/notice/", views.notice, name="notice"),
     path("leaders/", views.leaders, name="leaders"),
     path("norms/", views.norms_page, name="norms"),
+    path("import/", views.import_page, name="import"),
+    path("import/template/<slug:kind>.xlsx", views.import_template, name="import-template"),
 ]
