@@ -121,6 +121,8 @@ MATRIX: dict[str, tuple] = {
     "POST api/v1/canteen/waste/": (None, "D D D D A A D D"),
     "POST api/v1/canteen/complaints/": (None, "D A A A D D D D"),
     "GET api/v1/canteen/reports/": (None, "D D D D A A D A"),
+    "GET api/v1/canteen/log-inspections/": (None, "D D D D D D D A"),
+    "POST api/v1/canteen/log-inspections/": (None, "D D D D D D D A"),
     "GET api/v1/canteen/reports/anti-waste.xlsx": (None, "D D D D A A D A", {'?': 'year=2026&quarter=2'}),
     # --- office space (the admin stands for the bureau's office-space staff; supervisor_other is another line)
     "GET api/v1/offices/floors/": (None, "D D D A D D D A"),
