@@ -384,16 +384,16 @@ def import_occupants(*, rows: Sequence[Mapping[str, str]], actor: User | None) -
             }
             errors.append(RowError(row.number, "name", message))
             continue
-        person = found[0] if found else None
+        known = found[0] if found else None
         post = v.get("post") or Post.MAIN
         seated = False
-        if person is not None and (seat := seats.get((person.pk, post))) is not None:
+        if known is not None and (seat := seats.get((known.pk, post))) is not None:
             if seat.room_id != room.pk:
                 message = gettext("该人员已在%(room)s办公，请先办理腾退") % {"room": seat.room.number}
                 errors.append(RowError(row.number, "number", message))
                 continue
             seated = True
-        plans.append(_OccupantPlan(person, unit, room, user, v, seated))
+        plans.append(_OccupantPlan(known, unit, room, user, v, seated))
 
     if errors:
         return rejected(errors, OCCUPANT_COLUMNS)
@@ -402,26 +402,26 @@ def import_occupants(*, rows: Sequence[Mapping[str, str]], actor: User | None) -
         created_people: dict[tuple[int, str], Person] = {}
         for plan in plans:
             v = plan.values
-            person = plan.person or created_people.get((plan.unit.pk, v["name"]))
-            fields = {"level": v["level"], "rank": v["rank"]}
+            sitter = plan.person or created_people.get((plan.unit.pk, v["name"]))
+            fields: dict[str, Any] = {"level": v["level"], "rank": v["rank"]}
             if "title" in v:
                 fields["title"] = v["title"]
             if plan.user is not None:
                 fields["user"] = plan.user
-            if person is None:
-                person = Person.objects.create(name=v["name"], unit=plan.unit, **fields)
-                created_people[(plan.unit.pk, v["name"])] = person
+            if sitter is None:
+                sitter = Person.objects.create(name=v["name"], unit=plan.unit, **fields)
+                created_people[(plan.unit.pk, v["name"])] = sitter
             else:
-                changed = [key for key, value in fields.items() if getattr(person, key) != value]
-                for key in changed:
-                    setattr(person, key, fields[key])
+                changed = [name for name, value in fields.items() if getattr(sitter, name) != value]
+                for name in changed:
+                    setattr(sitter, name, fields[name])
                 if changed:
-                    person.save(update_fields=changed)
+                    sitter.save(update_fields=changed)
             if plan.seated:
                 result.updated += 1
                 continue
             Seat.objects.create(
-                person=person, room=plan.room, unit=plan.unit, post=v.get("post") or Post.MAIN, since=v["since"]
+                person=sitter, room=plan.room, unit=plan.unit, post=v.get("post") or Post.MAIN, since=v["since"]
             )
             result.created += 1
     return result
