@@ -3,8 +3,11 @@ logs. Complaints are core requests of this module's kind; ``ComplaintDetail`` ad
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # 留样: each dish at least 125 g, kept at least 48 hours (食品安全国家标准 and the city's canteen rules).
@@ -428,6 +431,19 @@ class ComplaintDetail(models.Model):
         return f"{self.canteen_id} {self.request_id}"
 
 
+def _log_item(label: Promise, help_text: Promise | str = "") -> models.ForeignKey[Any, Any]:
+    """A checklist item a log check fills (optional: a scheme may check only some of the logs)."""
+    return models.ForeignKey(
+        "tickets.ChecklistItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=label,
+        help_text=help_text,
+    )
+
+
 class LogChecklist(models.Model):
     """Where the sample and waste logs enter the canteen contractor's assessment (考核).
 
@@ -447,31 +463,9 @@ class LogChecklist(models.Model):
     template = models.ForeignKey(
         "tickets.ChecklistTemplate", on_delete=models.PROTECT, related_name="+", verbose_name=_("检查表")
     )
-    underweight_item = models.ForeignKey(
-        "tickets.ChecklistItem",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("留样重量检查项"),
-    )
-    early_disposal_item = models.ForeignKey(
-        "tickets.ChecklistItem",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("留样时长检查项"),
-    )
-    waste_item = models.ForeignKey(
-        "tickets.ChecklistItem",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("人均浪费检查项"),
-        help_text=_("实测值类检查项，单位 g/人，限值即人均浪费上限"),
-    )
+    underweight_item = _log_item(_("留样重量检查项"))
+    early_disposal_item = _log_item(_("留样时长检查项"))
+    waste_item = _log_item(_("人均浪费检查项"), _("实测值类检查项，单位 g/人，限值即人均浪费上限"))
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
