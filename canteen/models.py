@@ -3,12 +3,14 @@ logs. Complaints are core requests of this module's kind; ``ComplaintDetail`` ad
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # 留样: each dish at least 125 g, kept at least 48 hours (食品安全国家标准 and the city's canteen rules).
 SAMPLE_MIN_GRAMS = 125
@@ -431,7 +433,7 @@ class ComplaintDetail(models.Model):
         return f"{self.canteen_id} {self.request_id}"
 
 
-def _log_item(label: Promise, help_text: Promise | str = "") -> models.ForeignKey[Any, Any]:
+def _log_item(label: StrOrPromise, help_text: StrOrPromise = "") -> models.ForeignKey[Any, Any]:
     """A checklist item a log check fills (optional: a scheme may check only some of the logs)."""
     return models.ForeignKey(
         "tickets.ChecklistItem",
