@@ -20,4 +20,5 @@ urlpatterns = [
     path("vacating/", api.VacatingListView.as_view(), name="offices-api-vacating"),
     path("vacating/<int:pk>/close/", api.VacatingCloseView.as_view(), name="offices-api-vacating-close"),
     path("usage/", api.UsageView.as_view(), name="offices-api-usage"),
+    path("imports/<slug:kind>/", api.ImportView.as_view(), name="offices-api-import"),
 ]

@@ -186,3 +186,31 @@ def test_who_may_import(space):
     assert upload(space.fang, "rooms", rooms).status_code == 302
     assert Room.objects.get(number="399").usable_area == 20
     assert Allocation.objects.count() == 0
+
+
+def test_the_api_imports_the_same_way(space, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(user, kind, data: bytes, name="r.xlsx"):
+        return api(user).post(
+            f"/api/v1/offices/imports/{kind}/", {"file": SimpleUploadedFile(name, data)}, format="multipart"
+        )
+
+    bad = [["south", "b1", "999", "fgw", "办公室", "2026-01-01", None, None]]
+    r = post(space.fang, imports.ALLOCATIONS, xlsx(ALLOC_HEAD, bad))
+    assert r.status_code == 400
+    assert r.json()["errors"] == [
+        {
+            "row": 2,
+            "field": "number",
+            "column": "房间号",
+            "message": "院区“south”楼栋“b1”没有房间“999”，请先导入房间",
+        }
+    ]
+    assert post(space.w.uma, imports.ALLOCATIONS, xlsx(ALLOC_HEAD, GOOD_ALLOCATIONS)).status_code == 403
+    assert post(space.fang, "staff", xlsx(ALLOC_HEAD, GOOD_ALLOCATIONS)).status_code == 404
+    assert post(space.fang, imports.ALLOCATIONS, b"x", name="r.pdf").status_code == 400
+    assert Allocation.objects.count() == 0
+    r = post(space.fang, imports.ALLOCATIONS, xlsx(ALLOC_HEAD, GOOD_ALLOCATIONS))
+    assert (r.status_code, r.json()) == (200, {"created": 3, "updated": 0, "errors": []})
+    assert Allocation.objects.count() == 3

@@ -145,6 +145,7 @@ MATRIX: dict[str, tuple] = {
     "GET api/v1/offices/vacating/": (None, "D D D A D D D A"),
     "POST api/v1/offices/vacating/<pk>/close/": ("vacating", "DD DD DD DD DD DD DD AA"),
     "GET api/v1/offices/usage/": (None, "D D D A D D D A"),
+    "POST api/v1/offices/imports/<kind>/": (None, "D D D D D D D A", {"kind": "office_allocations"}),
     # --- fleet (contractor_a = the car-service company, supervisor_other = the property supervisor)
     "GET api/v1/fleet/trips/": (None, "D A A A A A A A"),
     "POST api/v1/fleet/trips/": (None, "D A A A A A A A"),
