@@ -192,3 +192,27 @@ def test_the_bureau_records_a_month_through_the_api(cw, logged, api):
         listed = api(cw.cao).get(f"/api/v1/canteen/log-inspections/?canteen={cw.canteen.code}").json()
         assert [row["id"] for row in listed] == [out["id"]]
         assert api(cw.olga).get("/api/v1/canteen/log-inspections/").status_code == 403
+
+
+def test_the_bureau_counts_a_month_from_the_reports_page(cw, logged):
+    import time_machine
+    from django.test import Client
+    from django.urls import reverse
+
+    cao, olga = Client(), Client()
+    cao.force_login(cw.cao)
+    olga.force_login(cw.olga)
+    add = reverse("canteen:log-inspection-add") + f"?canteen={cw.canteen.code}"
+    with time_machine.travel(at(2026, 6, 2, 9), tick=False):
+        page = cao.get(reverse("canteen:reports") + f"?canteen={cw.canteen.code}").content.decode()
+        assert "留样与浪费计入考核" in page and 'value="2026-05"' in page and "尚未计入" in page
+        assert "留样与浪费计入考核" not in olga.get(reverse("canteen:reports")).content.decode()
+        assert olga.post(add, {"month": "2026-05"}).status_code == 403
+        assert cao.post(add, {"month": "2026-13"}).status_code == 400
+        r = cao.post(add, {"month": "2026-06"})
+        assert r.status_code == 409 and "该月尚未结束" in r.content.decode()
+        assert not LogInspection.objects.exists()
+        r = cao.post(add, {"month": "2026-05"}, follow=True)
+        html = r.content.decode()
+        assert "2026-05留样与浪费已计入考核：检查得分 40.00" in html
+        assert "留样 4 份，重量不足 1，提前处置 1" in html and "120.0 克/人次" in html

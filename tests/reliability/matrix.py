@@ -94,6 +94,7 @@ MATRIX: dict[str, tuple] = {
     "POST canteen/dishes/<pk>/withdraw/": ('canteen_dish', "DD DD DD DD AD AD DD DD"),
     "POST canteen/menus/<pk>/do/<action>/": ('canteen_menu', "DD DD DD DD AD AD DD DD", {'action': 'submit'}),
     "GET canteen/reports/": (None, "D D D D A A D A"),
+    "POST canteen/log-inspections/": (None, "D D D D D D D A"),
     "GET canteen/reports/anti-waste.xlsx": (None, "D D D D A A D A", {'?': 'year=2026&quarter=2'}),
     "GET api/v1/canteen/canteens/": (None, "D A A A A A A A"),
     "GET api/v1/canteen/week/": (None, "D A A A D D D D"),
