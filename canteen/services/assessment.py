@@ -106,11 +106,12 @@ def log_checklist_errors(config: LogChecklist) -> dict[str, list[str]]:
         elif field == "waste_item" and item.kind != Kind.MEASURE:
             errors[field] = [_("人均浪费须为实测值类检查项（单位 g/人，限值为上限）。")]
     if len({item.pk for item in chosen}) != len(chosen):
-        errors["waste_item"] = [_("同一检查项不能重复指定。")]
+        errors.setdefault("waste_item", []).append(_("同一检查项不能重复指定。"))
     # The core's inspection asks for every item of the checklist: the logs must be able to fill them all.
     unfilled = [item.text for item in template.items.all() if item.pk not in {i.pk for i in chosen}]
     if unfilled:
-        errors["template"] = [_("检查表中以下检查项无法由日志填写：%(items)s") % {"items": "、".join(unfilled)}]
+        message = _("检查表中以下检查项无法由日志填写：%(items)s") % {"items": "、".join(unfilled)}
+        errors.setdefault("template", []).append(message)
     return errors
 
 

@@ -216,3 +216,31 @@ def test_the_bureau_counts_a_month_from_the_reports_page(cw, logged):
         html = r.content.decode()
         assert "2026-05留样与浪费已计入考核：检查得分 40.00" in html
         assert "留样 4 份，重量不足 1，提前处置 1" in html and "120.0 克/人次" in html
+
+
+def test_the_admin_setting_refuses_what_the_logs_cannot_fill(cw, logged):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    c = Client()
+    c.force_login(root)
+    url = f"/admin/canteen/logchecklist/{logged.pk}/change/"
+    form = {
+        "canteen": cw.canteen.pk,
+        "contract": cw.contract.pk,
+        "template": logged.template_id,
+        "underweight_item": logged.underweight_item_id,
+        "early_disposal_item": logged.early_disposal_item_id,
+        "waste_item": logged.early_disposal_item_id,  # a pass/fail item cannot hold grams per diner
+        "inspector": cw.olga.pk,  # the operator cannot inspect itself
+    }
+    r = c.post(url, form)
+    html = r.content.decode()
+    assert r.status_code == 200 and "人均浪费须为实测值类检查项" in html and "登记人须为负责食堂条线" in html
+    form.update(waste_item=logged.waste_item_id, inspector=cw.cao.pk, underweight_item="")
+    html = c.post(url, form).content.decode()
+    assert "无法由日志填写：留样不足125克份数" in html  # every item of the checklist must be filled
+    logged.refresh_from_db()
+    assert logged.underweight_item_id is not None

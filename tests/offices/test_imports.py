@@ -214,3 +214,23 @@ def test_the_api_imports_the_same_way(space, api):
     r = post(space.fang, imports.ALLOCATIONS, xlsx(ALLOC_HEAD, GOOD_ALLOCATIONS))
     assert (r.status_code, r.json()) == (200, {"created": 3, "updated": 0, "errors": []})
     assert Allocation.objects.count() == 3
+
+
+def test_the_command_imports_the_templates_as_the_system(space, tmp_path):
+    """``manage.py import_data`` (no actor): the example files load into a compound that has the rooms they name,
+    the first superuser is recorded as the clerk; without one the file is refused, nothing written."""
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import UserFactory
+
+    path = tmp_path / "allocations.csv"
+    path.write_text(
+        imports.example_path(imports.ALLOCATIONS).read_text().replace("main,A,", "south,b1,"), encoding="utf-8"
+    )
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_data", imports.ALLOCATIONS, str(path), stdout=io.StringIO(), stderr=errors)
+    assert "没有可作为经办人的管理员账号" in errors.getvalue() and Allocation.objects.count() == 0
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    call_command("import_data", imports.ALLOCATIONS, str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert sorted(Allocation.objects.values_list("room__number", "created_by")) == [("301", root.pk), ("302", root.pk)]
