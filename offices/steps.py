@@ -393,10 +393,11 @@ def vacating_step(
         raise ValidationError({"step": [_("未知的操作：%(step)s") % {"step": step}]})
     now = now_or(now)
     with transaction.atomic():
-        req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=deadline.service_request_id)
+        # The deadline first, then the request: the order seat_end() takes them in, so the two never deadlock.
         locked = (
             VacatingDeadline.objects.select_for_update(of=("self",)).select_related("seat__room").get(pk=deadline.pk)
         )
+        req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=locked.service_request_id)
         if not is_space_bureau(actor):
             raise ActionForbidden(_("只有机关事务局房产管理人员可以关闭腾退事项。"))
         if req.status not in VACATE_STEPS[step].sources:
