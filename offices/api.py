@@ -492,7 +492,8 @@ class ImportErrorOut(serializers.Serializer):
 class ImportResultOut(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    errors = ImportErrorOut(many=True)
+    # DRF's metaclass takes declared fields off the class, so this field never shadows Serializer.errors.
+    errors = ImportErrorOut(many=True)  # type: ignore[assignment]
 
 
 class ImportView(APIView):
@@ -510,7 +511,8 @@ class ImportView(APIView):
             raise NotFound
         form = f.ImportForm(data={"kind": kind}, files=request.FILES)
         if not form.is_valid():
-            raise serializers.ValidationError({"file": form.errors.get("file", []) or form.errors.get("kind", [])})
+            messages = [str(m) for field in ("file", "kind") for m in form.errors.get(field, [])]
+            raise serializers.ValidationError({"file": messages})
         upload = form.cleaned_data["file"]
         result = import_file(kind=kind, file=upload, filename=upload.name or "", actor=request.user)
         code = status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
