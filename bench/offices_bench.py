@@ -156,7 +156,9 @@ def main() -> None:
         found = check.findings.count()
         print(f"over-standard scan, stored (20,000 rooms): {figures(samples)}, queries {sorted(queries)}, over {found}")
         measure(client, f"ledger page ({found} findings listed)", "/offices/ledger/", 10)
-        measure(client, "over-standard API", "/api/v1/offices/over-standard/", 10)
+        last = (found + 49) // 50
+        measure(client, "over-standard API, first page of 50", "/api/v1/offices/over-standard/", 10)
+        measure(client, f"over-standard API, last page ({last})", f"/api/v1/offices/over-standard/?page={last}", 10)
     finally:
         if dbname:
             connection.close()

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from canteen.models import (
     Canteen,
     FoodSample,
     HeadCount,
+    LogChecklist,
+    LogInspection,
     MealBooking,
     MealService,
     ServiceDay,
     WasteLog,
     WeeklyMenu,
 )
+from canteen.services import assessment
+from tickets.models import Role, ServiceLine
+from tickets.services.permissions import is_bureau_for
 
 
 class MealServiceInline(admin.TabularInline):
@@ -81,4 +88,46 @@ class FoodSampleAdmin(ReadOnlyAdmin):
 @admin.register(WasteLog)
 class WasteLogAdmin(ReadOnlyAdmin):
     list_display = ["canteen", "date", "waste_kg", "diners"]
+    list_filter = ["canteen"]
+
+
+class LogChecklistForm(forms.ModelForm):
+    class Meta:
+        model = LogChecklist
+        fields = [
+            "canteen",
+            "contract",
+            "template",
+            "underweight_item",
+            "early_disposal_item",
+            "waste_item",
+            "inspector",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        config = LogChecklist(**{name: data.get(name) for name in self.Meta.fields})
+        for field, messages in assessment.log_checklist_errors(config).items():
+            self.add_error(field, messages)
+        inspector = data.get("inspector")
+        if inspector is not None and not (
+            inspector.role in (Role.SUPERVISOR, Role.ADMIN) and is_bureau_for(inspector, ServiceLine.CANTEEN)
+        ):
+            self.add_error("inspector", gettext("登记人须为负责食堂条线的机关事务局主管。"))
+        return data
+
+
+@admin.register(LogChecklist)
+class LogChecklistAdmin(admin.ModelAdmin):
+    """Which checklist items the sample and waste logs fill each month (the contractor's assessment)."""
+
+    form = LogChecklistForm
+    list_display = ["canteen", "contract", "template", "inspector"]
+
+
+@admin.register(LogInspection)
+class LogInspectionAdmin(ReadOnlyAdmin):
+    list_display = ["canteen", "month", "samples", "underweight", "early_disposal", "waste_g_per_diner", "inspection"]
     list_filter = ["canteen"]

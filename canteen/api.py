@@ -32,6 +32,7 @@ from canteen.models import (
     DishCategory,
     FoodSample,
     HeadCount,
+    LogInspection,
     Meal,
     MealBooking,
     MealService,
@@ -39,7 +40,7 @@ from canteen.models import (
     WasteLog,
     WeeklyMenu,
 )
-from canteen.services import bookings, feedback, headcounts, logs, menus
+from canteen.services import assessment, bookings, feedback, headcounts, logs, menus
 from tickets.http import AuthenticatedRequest
 from tickets.models import Category
 
@@ -126,6 +127,27 @@ class WasteOut(serializers.ModelSerializer):
         fields = ["id", "canteen", "date", "waste_kg", "diners", "note"]
 
 
+class LogInspectionOut(serializers.ModelSerializer):
+    canteen = serializers.CharField(source="canteen.code")
+    score = serializers.DecimalField(source="inspection.score", max_digits=5, decimal_places=2)
+    failed_items = serializers.IntegerField(source="inspection.failed_items")
+
+    class Meta:
+        model = LogInspection
+        fields = [
+            "id",
+            "canteen",
+            "month",
+            "samples",
+            "underweight",
+            "early_disposal",
+            "waste_g_per_diner",
+            "inspection",
+            "score",
+            "failed_items",
+        ]
+
+
 class WeekCellOut(serializers.Serializer):
     meal = serializers.CharField()
     date = serializers.DateField()
@@ -161,6 +183,10 @@ class CreatedRequestOut(serializers.Serializer):
 
 class CanteenIn(serializers.Serializer):
     canteen = serializers.SlugField(required=False)
+
+
+class LogInspectionIn(CanteenIn):
+    month = serializers.DateField(help_text="any day of the month; the month must be over")
 
 
 class BookingIn(CanteenIn):
@@ -607,6 +633,30 @@ class ComplaintCreate(_Base):
         )
         out = {"id": req.pk, "number": req.number, "status": req.status, "contractor": req.contractor_id}
         return Response(CreatedRequestOut(out).data, status=201)
+
+
+class LogInspectionList(_Base):
+    """The months of sample and waste logs recorded as inspections of the canteen contract (the bureau's)."""
+
+    @extend_schema(parameters=[CANTEEN_PARAM], responses=LogInspectionOut(many=True))
+    def get(self, request: AuthenticatedRequest) -> Response:
+        _require_bureau(request)
+        canteen = _managed_canteen(request, request.query_params.get("canteen"))
+        rows = LogInspection.objects.filter(canteen=canteen).select_related("canteen", "inspection")[:120]
+        return Response(LogInspectionOut(rows, many=True).data)
+
+    @extend_schema(request=LogInspectionIn, responses={201: LogInspectionOut})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        _require_bureau(request)
+        data = _valid(LogInspectionIn, request.data)
+        canteen = _managed_canteen(request, data.get("canteen"))
+        row = assessment.log_inspection_record(canteen=canteen, month=data["month"], actor=request.user)
+        return Response(LogInspectionOut(row).data, status=201)
+
+
+def _require_bureau(request: AuthenticatedRequest) -> None:
+    if not perms.is_canteen_bureau(request.user):
+        raise PermissionDenied
 
 
 def _require_staff(request: AuthenticatedRequest) -> None:

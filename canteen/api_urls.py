@@ -26,5 +26,6 @@ urlpatterns = [
     path("waste/", api.WasteList.as_view(), name="canteen-api-waste"),
     path("complaints/", api.ComplaintCreate.as_view(), name="canteen-api-complaint"),
     path("reports/", api.ReportView.as_view(), name="canteen-api-report"),
+    path("log-inspections/", api.LogInspectionList.as_view(), name="canteen-api-log-inspections"),
     path("reports/anti-waste.xlsx", api.AntiWasteExport.as_view(), name="canteen-api-anti-waste"),
 ]

@@ -11,13 +11,38 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from canteen.days import ServingDays, meal_starts_at, week_of
-from canteen.models import BookingMode, Canteen, Dish, DishCategory, Meal, MealBooking, MealService, WeeklyMenu
-from canteen.services import bookings, feedback, headcounts, logs, menus
-from tickets.models import Building, BusinessCalendar, Category, Compound, Contractor, Role, Unit, User
+from canteen.models import (
+    BookingMode,
+    Canteen,
+    Dish,
+    DishCategory,
+    LogChecklist,
+    Meal,
+    MealBooking,
+    MealService,
+    WeeklyMenu,
+)
+from canteen.services import assessment, bookings, feedback, headcounts, logs, menus
+from tickets.exceptions import ActionForbidden
+from tickets.models import (
+    Building,
+    BusinessCalendar,
+    Category,
+    ChecklistItem,
+    ChecklistTemplate,
+    Compound,
+    Contract,
+    Contractor,
+    Role,
+    ServiceLine,
+    Unit,
+    User,
+)
 
 SERVING_HOURS = [["06:30", "19:30"]]
 # (code, name, compound, building, booking mode, unit buildings, meals)
@@ -103,6 +128,7 @@ def canteen_demo(*, history: bool = True, weeks: int = WEEKS_BACK) -> dict[str, 
                     price=Decimal("12.00") if meal == "lunch" else None,
                 )
         canteens.append(canteen)
+    _log_assessment(canteens, contractor, rectify)
     if not history or not canteens or WeeklyMenu.objects.exists():
         return {"canteens": len(canteens)}
     return _history(canteens, contractor, weeks)
@@ -158,7 +184,51 @@ def _history(canteens: list[Canteen], contractor: Contractor, weeks_back: int) -
                 menus.menu_step(actor=operator, menu=menu, action="publish", now=drafted + timedelta(hours=4))
                 _week_of_meals(rng, canteen, services, diners, week, serving, now, counts, cook)
         _complaint(rng, canteen, diners, today, now)
+    # Last month's samples and waste as an inspection of the contract (what the beat does on the 1st).
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    for config in LogChecklist.objects.select_related("canteen"):
+        try:
+            assessment.log_inspection_record(canteen=config.canteen, month=last_month, now=now)
+        except (ValidationError, ActionForbidden):
+            continue
+        counts["log_inspections"] = counts.get("log_inspections", 0) + 1
     return counts
+
+
+def _log_assessment(canteens: list[Canteen], contractor: Contractor, rectify: Category | None) -> None:
+    """The south canteen's samples and waste feed its contract's scorecard: a checklist the logs fill and its
+    setting (the bureau keeps both in the admin)."""
+    south = next((c for c in canteens if c.code == "south"), None)
+    inspector = User.objects.filter(username="jg_canyin").first()
+    contract = Contract.objects.filter(contractor=contractor, service_line=ServiceLine.CANTEEN).first()
+    if south is None or inspector is None or contract is None or rectify is None:
+        return
+    if LogChecklist.objects.filter(canteen=south).exists() or not contract.compounds.filter(pk=south.compound_id):
+        return
+    template = ChecklistTemplate.objects.create(
+        service_line=ServiceLine.CANTEEN, name="食堂留样与浪费月检", rectification_category=rectify
+    )
+    kind = ChecklistItem.Kind
+    items = [
+        ChecklistItem.objects.create(
+            template=template, sort=1, text="留样不足125克的份数", kind=kind.MEASURE, points=30, unit="份", limit=0
+        ),
+        ChecklistItem.objects.create(
+            template=template, sort=2, text="留样保存不少于48小时", kind=kind.PASS_FAIL, points=30
+        ),
+        ChecklistItem.objects.create(
+            template=template, sort=3, text="人均餐厨垃圾", kind=kind.MEASURE, points=40, unit="g/人", limit=150
+        ),
+    ]
+    LogChecklist.objects.create(
+        canteen=south,
+        contract=contract,
+        template=template,
+        underweight_item=items[0],
+        early_disposal_item=items[1],
+        waste_item=items[2],
+        inspector=inspector,
+    )
 
 
 def _local(day: date, at: time) -> datetime:

@@ -3,9 +3,14 @@ logs. Complaints are core requests of this module's kind; ``ComplaintDetail`` ad
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # 留样: each dish at least 125 g, kept at least 48 hours (食品安全国家标准 and the city's canteen rules).
 SAMPLE_MIN_GRAMS = 125
@@ -426,3 +431,78 @@ class ComplaintDetail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.canteen_id} {self.request_id}"
+
+
+def _log_item(label: StrOrPromise, help_text: StrOrPromise = "") -> models.ForeignKey[Any, Any]:
+    """A checklist item a log check fills (optional: a scheme may check only some of the logs)."""
+    return models.ForeignKey(
+        "tickets.ChecklistItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=label,
+        help_text=help_text,
+    )
+
+
+class LogChecklist(models.Model):
+    """Where the sample and waste logs enter the canteen contractor's assessment (考核).
+
+    The bureau names a checklist of the canteen line and which of its items each log check fills: samples under
+    125 g, samples disposed of before 48 hours (a count each: a measure item's limit is the count allowed, a
+    pass/fail item passes at none), and waste per diner (a measure item in g per diner, its limit the threshold).
+    Each month's logs are then recorded as an inspection of ``contract`` in the name of ``inspector``
+    (``canteen.services.assessment``), so the scheme's inspection indicator counts them where the scheme has one,
+    and a failed item opens a rectification request like any inspection's."""
+
+    canteen = models.OneToOneField(
+        Canteen, on_delete=models.PROTECT, related_name="log_checklist", verbose_name=_("食堂")
+    )
+    contract = models.ForeignKey(
+        "tickets.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核合同")
+    )
+    template = models.ForeignKey(
+        "tickets.ChecklistTemplate", on_delete=models.PROTECT, related_name="+", verbose_name=_("检查表")
+    )
+    underweight_item = _log_item(_("留样重量检查项"))
+    early_disposal_item = _log_item(_("留样时长检查项"))
+    waste_item = _log_item(_("人均浪费检查项"), _("实测值类检查项，单位 g/人，限值即人均浪费上限"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+        help_text=_("每月以其名义登记日志检查的机关事务局食堂主管"),
+    )
+
+    class Meta:
+        verbose_name = _("留样与浪费考核设置")
+        verbose_name_plural = _("留样与浪费考核设置")
+
+    def __str__(self) -> str:
+        return str(self.canteen)
+
+
+class LogInspection(models.Model):
+    """One month of a canteen's logs recorded as an inspection, once (unique per canteen and month)."""
+
+    canteen = models.ForeignKey(Canteen, on_delete=models.PROTECT, related_name="+", verbose_name=_("食堂"))
+    month = models.DateField(_("考核月份"))
+    inspection = models.OneToOneField(
+        "tickets.Inspection", on_delete=models.PROTECT, related_name="+", verbose_name=_("检查记录")
+    )
+    samples = models.PositiveIntegerField(_("留样份数"))
+    underweight = models.PositiveIntegerField(_("重量不足份数"))
+    early_disposal = models.PositiveIntegerField(_("提前处置份数"))
+    waste_g_per_diner = models.DecimalField(_("人均浪费(克)"), max_digits=10, decimal_places=3, null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("日志检查")
+        verbose_name_plural = _("日志检查")
+        ordering = ["-month", "canteen_id"]
+        constraints = [models.UniqueConstraint(fields=["canteen", "month"], name="canteen_log_inspection_once")]
+
+    def __str__(self) -> str:
+        return f"{self.canteen_id} {self.month:%Y-%m}"

@@ -8,7 +8,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from canteen.services import headcounts
+from canteen.services import assessment, headcounts
 
 
 def _now(now: str | None) -> datetime:
@@ -35,3 +35,9 @@ def send_head_count_emails(head_count_id: int) -> int:
 )
 def deliver_head_count_webhook(endpoint_id: int, head_count_id: int) -> bool:
     return headcounts.deliver_head_count_webhook(endpoint_id=endpoint_id, head_count_id=head_count_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def record_log_inspections(now: str | None = None) -> int:
+    """On the 1st, before the scorecards' drafts: last month's sample and waste logs as inspections."""
+    return assessment.log_inspections_for_last_month(now=_now(now))

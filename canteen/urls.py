@@ -23,5 +23,6 @@ urlpatterns = [
     path("dishes/<int:pk>/withdraw/", views.dish_withdraw, name="dish-withdraw"),
     path("menus/<int:pk>/do/<slug:action>/", views.menu_step, name="menu-step"),
     path("reports/", views.reports_page, name="reports"),
+    path("log-inspections/", views.log_inspection_add, name="log-inspection-add"),
     path("reports/anti-waste.xlsx", views.anti_waste_xlsx, name="anti-waste-xlsx"),
 ]

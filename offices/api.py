@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from offices import ledgers, selectors, services, steps
+from offices import forms as f
+from offices import imports, ledgers, selectors, services, steps
 from offices.models import (
     Allocation,
     AreaNormVersion,
@@ -31,6 +35,7 @@ from offices.models import (
 from offices.permissions import is_space_bureau, may_use_space_pages
 from tickets.http import AuthenticatedRequest
 from tickets.models import Building, Compound, Room, Unit
+from tickets.services.imports import import_file
 
 # --- output ------------------------------------------------------------------------------------------------------
 
@@ -146,13 +151,32 @@ class VacatingOut(serializers.ModelSerializer):
     room = serializers.CharField(source="seat.room.number")
     unit = serializers.CharField(source="seat.unit.name")
     overdue = serializers.SerializerMethodField()
+    request_id = serializers.IntegerField(source="service_request_id")
+    status = serializers.CharField(source="service_request.status")
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = VacatingDeadline
-        fields = ["id", "person", "room", "unit", "reason", "event_on", "due_on", "vacated_on", "overdue"]
+        fields = [
+            "id",
+            "person",
+            "room",
+            "unit",
+            "reason",
+            "event_on",
+            "due_on",
+            "vacated_on",
+            "overdue",
+            "request_id",
+            "status",
+            "actions",
+        ]
 
     def get_overdue(self, obj: VacatingDeadline) -> bool:
         return obj.vacated_on is None and obj.due_on < timezone.localdate()
+
+    def get_actions(self, obj: VacatingDeadline) -> list[str]:
+        return steps.vacating_actions(obj, self.context["request"].user)
 
 
 class UsageOut(serializers.Serializer):
@@ -202,6 +226,10 @@ class StepIn(serializers.Serializer):
     rooms = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), many=True, required=False, default=list)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     use = serializers.ChoiceField(choices=RoomUse.choices, default=RoomUse.OFFICE)
+
+
+class VacatingCloseIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class NormRowIn(serializers.Serializer):
@@ -392,7 +420,25 @@ class VacatingListView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         _space_pages(request)
         rows = selectors.vacating_list(user=request.user).order_by("due_on")[:500]
-        return Response(VacatingOut(rows, many=True).data)
+        return Response(VacatingOut(rows, many=True, context={"request": request}).data)
+
+
+class VacatingCloseView(APIView):
+    """The bureau confirms the room is given back and closes the vacating item (409 before it is vacated)."""
+
+    request: AuthenticatedRequest
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=VacatingCloseIn, responses=VacatingOut, operation_id="offices_vacating_close")
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        _space_pages(request)
+        deadline = get_object_or_404(selectors.vacating_list(user=request.user), pk=pk)
+        data = VacatingCloseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        steps.vacating_step(deadline=deadline, step="close", actor=request.user, note=note)
+        row = selectors.vacating_list(user=request.user).get(pk=pk)
+        return Response(VacatingOut(row, context={"request": request}).data)
 
 
 class UsageView(APIView):
@@ -407,14 +453,67 @@ class UsageView(APIView):
         return Response(UsageOut(selectors.unit_usage(day=day, units=units), many=True).data)
 
 
-class OverStandardView(APIView):
-    """The over-standard rooms of the last stored check (POST checks/ runs a new one)."""
+class OverStandardView(GenericAPIView):
+    """The over-standard rooms of the last stored check (POST checks/ runs a new one), largest excess first, a page
+    at a time (``?page=``, 50 a page): the session, the last check, the count and the page's rows with their rooms,
+    whatever the number of findings."""
 
     request: AuthenticatedRequest
-
     permission_classes = [IsAuthenticated]
+    serializer_class = FindingOut
+
+    def get_queryset(self) -> QuerySet[NormFinding]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, not a caller
+            return NormFinding.objects.none()
+        check = ledgers.latest_check()
+        if check is None:
+            return NormFinding.objects.none()
+        return check.findings.select_related("room").order_by("-excess", "room_id", "id")
 
     @extend_schema(responses=FindingOut(many=True))
     def get(self, request: AuthenticatedRequest) -> Response:
         _bureau(request)
-        return Response(FindingOut(ledgers.findings_of(ledgers.latest_check()), many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # DEFAULT_PAGINATION_CLASS is set
+        return self.get_paginated_response(FindingOut(page, many=True).data)
+
+
+class ImportIn(serializers.Serializer):
+    file = serializers.FileField(help_text="the register as .xlsx or .csv, at most 5 MB")
+
+
+class ImportErrorOut(serializers.Serializer):
+    row = serializers.IntegerField(help_text="the spreadsheet row (header = 1; 0 = the file as a whole)")
+    field = serializers.CharField()
+    column = serializers.CharField(source="field_label")
+    message = serializers.CharField()
+
+
+class ImportResultOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    # DRF's metaclass takes declared fields off the class, so this field never shadows Serializer.errors.
+    errors = ImportErrorOut(many=True)  # type: ignore[assignment]
+
+
+class ImportView(APIView):
+    """Import a register (``rooms``, ``office_allocations``, ``office_occupants``): all or nothing. 200 with the
+    counts; 400 with every error and its row when any row is wrong (nothing written)."""
+
+    request: AuthenticatedRequest
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": ImportIn}, responses={200: ImportResultOut, 400: ImportResultOut})
+    def post(self, request: AuthenticatedRequest, kind: str) -> Response:
+        _bureau(request)
+        if kind not in imports.page_labels():
+            raise NotFound
+        form = f.ImportForm(data={"kind": kind}, files=request.FILES)
+        if not form.is_valid():
+            messages = [str(m) for field in ("file", "kind") for m in form.errors.get(field, [])]
+            raise serializers.ValidationError({"file": messages})
+        upload = form.cleaned_data["file"]
+        result = import_file(kind=kind, file=upload, filename=upload.name or "", actor=request.user)
+        code = status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST
+        return Response(ImportResultOut(result).data, status=code)

@@ -18,5 +18,7 @@ urlpatterns = [
     path("checks/<int:pk>/", api.CheckView.as_view(), name="offices-api-check"),
     path("over-standard/", api.OverStandardView.as_view(), name="offices-api-over-standard"),
     path("vacating/", api.VacatingListView.as_view(), name="offices-api-vacating"),
+    path("vacating/<int:pk>/close/", api.VacatingCloseView.as_view(), name="offices-api-vacating-close"),
     path("usage/", api.UsageView.as_view(), name="offices-api-usage"),
+    path("imports/<slug:kind>/", api.ImportView.as_view(), name="offices-api-import"),
 ]

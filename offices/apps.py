@@ -11,7 +11,7 @@ class OfficesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from offices import steps
+        from offices import imports, steps
         from tickets import registry
         from tickets.models.choices import ServiceLine
 
@@ -28,6 +28,9 @@ class OfficesConfig(AppConfig):
                 label=_("超标与腾退台账"), url="offices:ledger", audience=bureau, order=41, service_line=line
             ),
             registry.NavLink(label=_("面积标准"), url="offices:norms", audience=bureau, order=42, service_line=line),
+            registry.NavLink(
+                label=_("用房数据导入"), url="offices:import", audience=bureau, order=43, service_line=line
+            ),
         )
         # Only this module's gate files these requests and carries out the bureau's answer (allocation, taking a
         # room back); the core's own approve, reject and cancel stay open to the core's pages and API.
@@ -59,6 +62,7 @@ class OfficesConfig(AppConfig):
                 worked_by_bureau=True,
             )
         )
+        imports.register()
         registry.register_kind(
             registry.RequestKind(
                 key=VACATE_KIND,

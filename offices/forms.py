@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from offices import imports
 from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, VacateReason
+from tickets.admin_imports import ImportForm as CoreImportForm
 from tickets.models import Compound, OrganLevel, Room, Unit
 from tickets.web.common import model_choice_field
 
@@ -100,3 +102,10 @@ class NormVersionForm(forms.Form):
                 level, rank = name[len("area_") :].split("_", 1)
                 out[(level, rank)] = value
         return out
+
+
+class ImportForm(CoreImportForm):
+    """The core's import form (file type and size checks) offering the office-space registers only."""
+
+    # Read late: the core's rooms and this module's kinds are known once the apps are ready.
+    kind = forms.ChoiceField(label=_("导入内容"), choices=lambda: list(imports.page_labels().items()))

@@ -23,10 +23,11 @@ from offices.models import (
     Seat,
     VacatingDeadline,
 )
-from tickets.models import Building, Room
+from tickets.models import Building, Room, Status
 from tickets.reports.cells import safe_row
 
 ZERO = Decimal(0)
+OPEN_OR_RESOLVED = (Status.SUBMITTED, Status.REOPENED, Status.ACCEPTED, Status.RESOLVED)
 
 
 @dataclass
@@ -96,6 +97,12 @@ def ledger_data(*, day: date) -> dict[str, Any]:
         "check": check,
         "over": findings_of(check),  # the page shows the 200 largest; the XLSX all
         "vacating": list(vacating.order_by("due_on")),
+        # Given back (by the unit's record) but not yet confirmed by the bureau: the rows with a "close" button.
+        "to_close": list(
+            VacatingDeadline.objects.filter(vacated_on__isnull=False, service_request__status__in=OPEN_OR_RESOLVED)
+            .select_related("seat__person", "seat__room", "seat__unit", "service_request")
+            .order_by("vacated_on", "id")
+        ),
         "overdue": [d for d in vacating if d.due_on < day],
         "idle": list(ReallocationProposal.objects.filter(closed_at__isnull=True).select_related("room", "unit")),
         "units": [

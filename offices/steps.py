@@ -71,6 +71,11 @@ STEPS: dict[str, Step] = {
     "fulfil": Step((S.SUBMITTED, S.ACCEPTED), gettext_lazy("配置办结")),
 }
 
+#: The bureau's steps on a vacating item (kind ``office_vacating``): one table, one gate (``vacating_step``).
+VACATE_STEPS: dict[str, Step] = {
+    "close": Step((S.SUBMITTED, S.REOPENED, S.ACCEPTED, S.RESOLVED), gettext_lazy("确认腾退并关闭")),
+}
+
 STEP_LABELS = {
     "allocated": gettext_lazy("配置用房"),
     "returned": gettext_lazy("收回用房"),
@@ -368,3 +373,51 @@ def vacating_close(*, deadline: VacatingDeadline, actor: User | None, now: datet
         transition(service_request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)
     elif req.status == S.ACCEPTED:
         transition(service_request=req, action="resolve", actor=actor, note=note, now=now, **_OWNER)
+
+
+def vacating_actions(deadline: VacatingDeadline, user: User) -> list[str]:
+    """The bureau's buttons on a vacating item: "close" once the room is given back and the item is still open.
+    Reads the deadline's own row and its request (select_related), so a list pays nothing per row."""
+    if not is_space_bureau(user) or deadline.vacated_on is None:
+        return []
+    return [name for name, row in VACATE_STEPS.items() if deadline.service_request.status in row.sources]
+
+
+def vacating_step(
+    *, deadline: VacatingDeadline, step: str, actor: User, note: str = "", now: datetime | None = None
+) -> VacatingDeadline:
+    """The bureau confirms a room is given back and closes its vacating item: the core's accept and resolve (owned
+    by this module), then the core's close, in one transaction. 403 for anyone but the bureau's office-space staff;
+    409 while the room is not vacated yet or once the item is closed."""
+    if step not in VACATE_STEPS:
+        raise ValidationError({"step": [_("未知的操作：%(step)s") % {"step": step}]})
+    now = now_or(now)
+    with transaction.atomic():
+        # The deadline first, then the request: the order seat_end() takes them in, so the two never deadlock.
+        locked = (
+            VacatingDeadline.objects.select_for_update(of=("self",)).select_related("seat__room").get(pk=deadline.pk)
+        )
+        req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=locked.service_request_id)
+        if not is_space_bureau(actor):
+            raise ActionForbidden(_("只有机关事务局房产管理人员可以关闭腾退事项。"))
+        if req.status not in VACATE_STEPS[step].sources:
+            raise TransitionNotAllowed(
+                _("腾退事项当前状态为“%(status)s”，不能关闭。") % {"status": req.get_status_display()},
+                action=step,
+                status=req.status,
+            )
+        if locked.vacated_on is None or locked.seat.until is None:
+            raise TransitionNotAllowed(
+                _("房间%(room)s尚未腾退，请先登记腾退完成。") % {"room": locked.seat.room.number},
+                action=step,
+                status=req.status,
+            )
+        done = _("已于%(day)s腾退，机关事务局确认关闭。") % {"day": locked.vacated_on}
+        text = (note.strip() + " " + done).strip()
+        if req.status in (S.SUBMITTED, S.REOPENED):
+            req = transition(service_request=req, action="accept", actor=actor, now=now, **_OWNER)
+        if req.status == S.ACCEPTED:
+            req = transition(service_request=req, action="resolve", actor=actor, note=text, now=now, **_OWNER)
+        transition(service_request=req, action="close", actor=actor, note=text, now=now, **_OWNER)
+    deadline.refresh_from_db()
+    return deadline

@@ -17,9 +17,12 @@ urlpatterns = [
     path("requests/<int:pk>/do/<slug:step>/", views.request_step, name="request-step"),
     path("by-request/<int:pk>/", views.request_detail_by_core, name="request-detail-by-core"),
     path("ledger/", views.ledger, name="ledger"),
+    path("vacating/<int:pk>/do/<slug:step>/", views.vacating_step, name="vacating-step"),
     path("scan/", views.scan, name="scan"),
     path("checks/<int:pk>/", views.check, name="check"),
     path("units/<int:pk>/notice/", views.notice, name="notice"),
     path("leaders/", views.leaders, name="leaders"),
     path("norms/", views.norms_page, name="norms"),
+    path("import/", views.import_page, name="import"),
+    path("import/template/<slug:kind>.xlsx", views.import_template, name="import-template"),
 ]

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from offices import forms as f
-from offices import ledgers, selectors, services, steps
+from offices import imports, ledgers, selectors, services, steps
 from offices.models import Allocation, AreaNormVersion, NormCheck, Seat, SpaceRequest
 from offices.permissions import is_space_bureau, may_file_space_request, may_see_unit_space, may_use_space_pages
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Compound, Floor, Room, Unit
+from tickets.services.imports import ImportResult, import_file
 from tickets.web.common import errors_to_form, page, role_required
 
 space_pages = role_required(may_use_space_pages, _("仅机关事务局房产管理人员和单位审核人可以查看。"))
@@ -311,11 +312,35 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="offices-ledger-{day}.xlsx"'
         return response
-    return page(
-        request,
-        "offices/ledger.html",
-        {"d": data, "day": day, "checks": NormCheck.objects.select_related("version")[:10]},
-    )
+    return _ledger_page(request, data)
+
+
+def _ledger_page(
+    request: AuthenticatedHttpRequest, data: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    day = timezone.localdate()
+    context = {
+        "d": data or ledgers.ledger_data(day=day),
+        "day": day,
+        "checks": NormCheck.objects.select_related("version")[:10],
+    }
+    return page(request, "offices/ledger.html", context, status=status)
+
+
+@bureau_only
+@require_POST
+def vacating_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """The ledger's "confirm and close" button on a vacating item whose room is given back."""
+    if step not in steps.VACATE_STEPS:
+        raise Http404
+    deadline = get_object_or_404(selectors.vacating_list(user=request.user), pk=pk)
+    try:
+        steps.vacating_step(deadline=deadline, step=step, actor=request.user)
+    except (TransitionNotAllowed, ActionForbidden) as exc:
+        messages.error(request, exc.message)
+        return _ledger_page(request, status=409 if isinstance(exc, TransitionNotAllowed) else 403)
+    messages.success(request, _("腾退事项已关闭。"))
+    return redirect("offices:ledger")
 
 
 @bureau_only
@@ -383,3 +408,45 @@ def norms_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"versions": versions, "base": base, "form": form, "table": dict(table), "zero": Decimal(0)},
         status=status,
     )
+
+
+# --- imports ----------------------------------------------------------------------------------------------------
+
+
+@bureau_only
+def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The bureau's import of rooms, allocations and occupants from its own sheets: every error of the file with its
+    row, nothing written unless the whole file is right (``offices.imports`` over the core's import layer)."""
+    form = f.ImportForm(request.POST or None, request.FILES or None)
+    result: ImportResult | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_file(
+                    kind=form.cleaned_data["kind"], file=upload, filename=upload.name or "", actor=request.user
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            else:
+                if result.ok:
+                    messages.success(request, result.summary())
+                    return redirect("offices:import")
+                status = 400
+        else:
+            status = 400
+    labels = imports.page_labels()
+    return page(request, "offices/import.html", {"form": form, "result": result, "kinds": labels}, status=status)
+
+
+@bureau_only
+def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    if kind not in imports.page_labels():
+        raise Http404
+    response = HttpResponse(
+        imports.example_xlsx(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response

@@ -28,6 +28,11 @@ BEAT_SCHEDULE = {
     },
     # canteen: head counts frozen at each meal's cut-off
     "canteen-head-counts": {"task": "canteen.tasks.freeze_head_counts", "schedule": 60.0},
+    # canteen: last month's sample and waste logs as inspections, before the scorecards' drafts at 06:30
+    "canteen-log-inspections": {
+        "task": "canteen.tasks.record_log_inspections",
+        "schedule": crontab(minute="30", hour="5", day_of_month="1"),
+    },
     # official vehicles
     "fleet-overdue-returns": {"task": "fleet.tasks.check_overdue_returns", "schedule": crontab(minute="*/5")},
     "fleet-off-hours-use": {"task": "fleet.tasks.check_off_hours_use", "schedule": crontab(minute="*/15")},

@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from canteen.demo import canteen_demo, load_canteen_demo
-from canteen.models import Canteen, FoodSample, HeadCount, MealBooking, MenuStatus, WeeklyMenu
+from canteen.models import Canteen, FoodSample, HeadCount, LogInspection, MealBooking, MenuStatus, WeeklyMenu
 from tests.canteen.conftest import at
 from tickets import demo
 from tickets.models import ServiceRequest
@@ -28,8 +28,13 @@ def test_demo_loads_once_with_a_flagged_sample_and_an_open_complaint():
     assert FoodSample.objects.filter(underweight=True).count() == 1
     complaint = ServiceRequest.objects.get(kind="canteen_complaint")
     assert complaint.is_open and complaint.contractor.code == "hefeng"
+    # February's logs (none in this short history) recorded once as the south canteen contract's inspection.
+    (log,) = LogInspection.objects.select_related("inspection__contract")
+    assert (log.canteen.code, log.month.isoformat(), log.inspection.score) == ("south", "2026-02-01", 100)
+    assert log.inspection.contract.contractor.code == "hefeng"
     before = (MealBooking.objects.count(), HeadCount.objects.count(), FoodSample.objects.count())
     with demo.backdated():
         logins = load_canteen_demo(history=True, weeks=1)
     assert [name for _label, name, _password in logins] == ["st_diaodu", "jg_canyin"]
     assert (MealBooking.objects.count(), HeadCount.objects.count(), FoodSample.objects.count()) == before
+    assert LogInspection.objects.count() == 1

@@ -111,3 +111,70 @@ def test_served_recorded_by_the_operator_only(cw):
     headcounts.head_count_record_served(actor=cw.kai, head_count=count, served=3)
     assert HeadCount.objects.get(pk=count.pk).served == 3
     assert MealBooking.objects.count() == 2
+
+
+@pytest.fixture
+def kitchen_screen(db):
+    """A webhook receiver that really listens on a local port; yields the (headers, body) of each POST."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[dict, bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    received_url = f"http://127.0.0.1:{server.server_port}/hook"
+    yield received_url, received
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_count_reaches_the_operator_once_in_app_by_mail_and_by_webhook(cw, run_on_commit, kitchen_screen):
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from tickets.services.notifications import sign
+
+    url, received = kitchen_screen
+    _book(cw, 3)
+    WebhookEndpoint.objects.create(name="厨房屏", url=url, secret="k1", service_line=ServiceLine.CANTEEN)
+    WebhookEndpoint.objects.create(name="物业群", url=url, secret="k2", service_line=ServiceLine.PROPERTY)
+    WebhookEndpoint.objects.create(name="只要新请求", url=url, secret="k3", event_kinds=["request_created"])
+    with run_on_commit(execute=True):  # the e-mail and webhook tasks run as each freeze commits
+        tasks.freeze_head_counts(now=at(2026, 5, 6, 10, 0).isoformat())
+        tasks.freeze_head_counts(now=at(2026, 5, 6, 10, 1).isoformat())  # the beat again: nothing more
+    lunch = HeadCount.objects.get(service=cw.lunch, date=DAY)
+    # The tasks queued twice (a retried message, a second worker) send nothing more.
+    assert tasks.send_head_count_emails(lunch.pk) == 0
+    endpoint = WebhookEndpoint.objects.get(name="厨房屏")
+    assert tasks.deliver_head_count_webhook(endpoint.pk, lunch.pk) is False
+
+    lunch_mails = [m for m in mail.outbox if "午餐" in m.subject and cw.canteen.name in m.subject]
+    assert [m.to for m in lunch_mails] == [[cw.olga.email]] and "3 人" in lunch_mails[0].subject
+    lunch_posts = [
+        (h, b) for h, b in received if json.loads(b)["meal"] == "lunch" and json.loads(b)["canteen"] == cw.canteen.code
+    ]
+    assert len(lunch_posts) == 1  # the canteen's endpoint only, once
+    headers, body = lunch_posts[0]
+    assert json.loads(body)["total"] == 3 and json.loads(body)["date"] == "2026-05-06"
+    assert headers["X-Servicedesk-Signature"] == sign("k1", body)
+
+    # In the app: the operator's day view shows the count once, then it is read.
+    olga = Client()
+    olga.force_login(cw.olga)
+    day_url = f"{reverse('canteen:day')}?canteen={cw.canteen.code}&date={DAY.isoformat()}"
+    first = olga.get(day_url).content.decode()
+    assert first.count(HeadCountNotice.objects.get(head_count=lunch).title) == 1
+    assert HeadCountNotice.objects.get(head_count=lunch).read_at is not None
+    assert HeadCountNotice.objects.filter(head_count=lunch).count() == 1

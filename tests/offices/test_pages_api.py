@@ -6,7 +6,7 @@ Carol (bureau, property: not office space), and the anonymous visitor."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -325,6 +325,48 @@ def test_ledger_lists_the_last_stored_check_and_its_xlsx(space, setup, api):
     html = client_for(space.fang).get(reverse("offices:ledger")).content.decode()
     assert "9.00㎡" in html and "李爱丽" in html
     findings = api(space.fang).get("/api/v1/offices/over-standard/").json()
-    assert [(f["room_number"], f["excess"]) for f in findings] == [("301", "9.00")]
+    assert findings["count"] == 1
+    assert [(f["room_number"], f["excess"]) for f in findings["results"]] == [("301", "9.00")]
     xlsx = client_for(space.fang).get(reverse("offices:ledger") + "?format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats") and xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_over_standard_api_pages_in_a_fixed_number_of_queries(space, setup, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from offices.models import NormCheck, NormFinding
+
+    def stored_check(n: int) -> None:
+        later = NormCheck.objects.order_by("-checked_at").first().checked_at + timedelta(hours=1)
+        check = NormCheck.objects.create(version=services.current_version(), checked_at=later, rooms_checked=n)
+        rooms = list(space.rooms.values())
+        NormFinding.objects.bulk_create(
+            NormFinding(
+                check_run=check,
+                room=rooms[i % len(rooms)],
+                area=Decimal(100),
+                allowance=Decimal(18),
+                excess=Decimal(82) - Decimal(i) / 100,
+            )
+            for i in range(n)
+        )
+
+    client = api(space.fang)
+
+    def page(number: int) -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(f"/api/v1/offices/over-standard/?page={number}").json()
+        return body, len(ctx.captured_queries)
+
+    stored_check(3)
+    small, small_queries = page(1)
+    assert small["count"] == 3 and small["next"] is None
+    stored_check(120)  # the latest check is the one the API reads
+    first, first_queries = page(1)
+    last, last_queries = page(3)
+    assert first["count"] == 120 and len(first["results"]) == 50 and len(last["results"]) == 20
+    assert first["results"][0]["excess"] == "82.00" and last["results"][-1]["excess"] == "80.81"
+    assert first_queries == last_queries == small_queries <= 4  # the check, the count, the page with its rooms
+    assert client.get("/api/v1/offices/over-standard/?page=9").status_code == 404

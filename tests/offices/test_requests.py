@@ -216,3 +216,57 @@ def test_demo_shows_every_feature_and_runs_twice():
     count = Allocation.objects.count()
     load_offices_demo()
     assert Allocation.objects.count() == count
+
+
+# --- the bureau closes a vacating item ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bureau_closes_a_vacating_item_once_the_room_is_given_back(space, departed, api):
+    from django.test import Client
+    from django.urls import reverse
+
+    url = f"/api/v1/offices/vacating/{departed.pk}/close/"
+    # Not vacated yet: the button is not offered and the step answers 409, writing nothing.
+    row = api(space.fang).get("/api/v1/offices/vacating/").json()[0]
+    assert (row["status"], row["actions"]) == ("submitted", [])
+    r = api(space.fang).post(url, {}, format="json")
+    assert r.status_code == 409 and "尚未腾退" in r.json()["detail"]
+    assert ServiceRequest.objects.get(pk=departed.service_request_id).status == Status.SUBMITTED
+    # The unit records the room given back: the item stays open for the bureau to confirm.
+    services.seat_end(actor=space.w.uma, seat=departed.seat, on=date(2026, 2, 20), now=at(2, 20))
+    assert ServiceRequest.objects.get(pk=departed.service_request_id).status == Status.SUBMITTED
+    assert api(space.w.uma).get("/api/v1/offices/vacating/").json()[0]["actions"] == []
+    assert api(space.w.uma).post(url, {}, format="json").status_code == 403  # the unit may not close it
+    assert api(space.w.erin).post(url, {}, format="json").status_code == 403
+    assert api(space.olga).post(url, {}, format="json").status_code == 404  # another unit's item
+    assert ServiceRequest.objects.get(pk=departed.service_request_id).status == Status.SUBMITTED
+    # The bureau sees the button on the ledger and closes the item there.
+    fang = Client()
+    fang.force_login(space.fang)
+    ledger = fang.get(reverse("offices:ledger")).content.decode()
+    button = reverse("offices:vacating-step", args=[departed.pk, "close"])
+    assert "已腾退待关闭" in ledger and button in ledger
+    assert api(space.fang).get("/api/v1/offices/vacating/").json()[0]["actions"] == ["close"]
+    assert fang.post(button).status_code == 302
+    req = ServiceRequest.objects.get(pk=departed.service_request_id)
+    assert req.status == Status.CLOSED and req.closed_at is not None
+    kinds = list(Event.objects.filter(request=req).order_by("id").values_list("action", flat=True))
+    assert kinds[-3:] == ["accept", "resolve", "close"]
+    assert button not in fang.get(reverse("offices:ledger")).content.decode()
+    # A second press (another tab) is refused: 409 on the page and through the API.
+    assert fang.post(button).status_code == 409
+    assert api(space.fang).post(url, {}, format="json").status_code == 409
+    assert Event.objects.filter(request=req).count() == len(kinds)
+
+
+@pytest.mark.django_db
+def test_a_bureau_record_resolves_and_the_button_then_closes(space, departed):
+    services.seat_end(actor=space.fang, seat=departed.seat, on=date(2026, 2, 20), now=at(2, 20))
+    departed.refresh_from_db()
+    assert departed.service_request.status == Status.RESOLVED
+    assert steps.vacating_actions(departed, space.fang) == ["close"]
+    steps.vacating_step(deadline=departed, step="close", actor=space.fang, now=at(2, 21))
+    assert ServiceRequest.objects.get(pk=departed.service_request_id).status == Status.CLOSED
+    with pytest.raises(ValidationError):
+        steps.vacating_step(deadline=departed, step="reopen", actor=space.fang, now=at(2, 21))

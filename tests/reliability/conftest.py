@@ -348,6 +348,11 @@ def _office_objects(objs: Objects, b_room: Any, now: Any) -> None:
             headcount=1, reason="新增", now=now,
         )  # fmt: skip
         side["space_core"] = side["space_request"].service_request
+        leaving = office_services.person_create(actor=w.dave, name="离", unit=unit, level="municipal", rank="staff")
+        office_services.seat_assign(actor=w.dave, person=leaving, room=room, since=date(2026, 1, 2))
+        (side["vacating"],) = office_services.person_depart(
+            actor=w.dave, person=leaving, reason="transfer", on=date(2026, 1, 31), now=now
+        )
     objs.a["norm_check"] = objs.b["norm_check"] = office_services.norm_scan(actor=w.dave, now=now)
 
 
