@@ -12,7 +12,7 @@ from canteen.apps import COMPLAINT_KIND, complaint_guard
 from canteen.models import ComplaintDetail, DishRating
 from canteen.services import bookings, feedback
 from tests.canteen.conftest import at, published_menu
-from tests.web.conftest import png_bytes
+from tests.web.images import png_bytes
 from tickets.assessment import schemes, scorecards
 from tickets.exceptions import ActionForbidden
 from tickets.models import Attachment, ServiceRequest

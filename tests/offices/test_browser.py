@@ -148,3 +148,17 @@ def test_bureau_imports_its_registers_and_closes_a_vacating_item_on_a_phone(spac
     expect(fang.get_by_role("button", name="确认腾退并关闭")).to_have_count(0)
     deadline.service_request.refresh_from_db()
     assert deadline.service_request.status == "closed"
+
+
+def test_bureau_pages_fit_a_phone(space, watched, live_server):  # noqa: F811
+    """Each bureau page reached from the module's menu fits 375 px: wide tables scroll inside themselves."""
+    from playwright.sync_api import expect
+
+    from tests.web.test_browser import overflow
+
+    fang = watched("fang", reverse("offices:requests"))
+    for label in ("楼层房态", "超标与腾退台账", "领导办公用房备案", "面积标准", "用房数据导入"):
+        fang.locator("nav.off-nav").get_by_role("link", name=label).click()
+        expect(fang.locator("nav.off-nav")).to_be_visible()
+        assert overflow(fang) <= 0, (label, fang.url, overflow(fang))
+        shot(fang, f"offices-phone-fit-{label}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
+
+from tests.web.images import png_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -47,12 +46,6 @@ def file_request(world):
         )
 
     return make
-
-
-def png_bytes(color=(200, 30, 30)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (24, 24), color).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.urls import reverse
 
 from tests.assessment.data import build_checklist
-from tests.web.conftest import png_bytes
+from tests.web.images import png_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

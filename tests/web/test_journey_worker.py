@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import png_bytes
+from tests.web.images import png_bytes
 from tests.web.journeys import (
     JOURNEY,
     WIDTHS,
