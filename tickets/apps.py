@@ -50,5 +50,15 @@ class TicketsConfig(AppConfig):
                 service_line=ServiceLine.PROPERTY,
                 owner="tickets",
                 owned_actions=frozenset({"create"}),
+                detail_url_name="maintenance:work-order-by-request",
+                nav=(
+                    registry.NavLink(
+                        _("设备维保"),
+                        "maintenance:equipment-list",
+                        frozenset({"admin", "supervisor", "contractor"}),
+                        order=60,
+                        service_line=ServiceLine.PROPERTY,
+                    ),
+                ),
             )
         )
