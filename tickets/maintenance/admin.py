@@ -27,6 +27,13 @@ class EquipmentForm(forms.ModelForm):
 
     actor: Any = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].required = False  # a room (or building, floor) implies it
+
+    def _post_clean(self) -> None:
+        """No model validation: the service checks the values (a room fills in the compound)."""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:

@@ -33,6 +33,7 @@ class EquipmentForm(forms.ModelForm):
         contract = self.fields["contract"]
         assert isinstance(contract, forms.ModelChoiceField)
         contract.queryset = Contract.objects.filter(service_line=ServiceLine.PROPERTY)
+        self.fields["compound"].required = False  # a room (or building, floor) implies it
 
     def validate_unique(self) -> None:
         """The register's service says a taken code, in its own words."""

@@ -101,7 +101,10 @@ def _save(item: Equipment, values: Mapping[str, Any]) -> Equipment:
             setattr(item, name, values[name])
     item.code = item.code.strip()
     item.name = item.name.strip()
-    place = resolve_place(compound=item.compound, building=item.building, floor=item.floor, room=item.room)
+    place = resolve_place(
+        compound=values.get("compound"), building=values.get("building"), floor=values.get("floor"),
+        room=values.get("room"),
+    )  # fmt: skip
     item.compound, item.building, item.floor = place.compound, place.building, place.floor
     try:
         with transaction.atomic():
