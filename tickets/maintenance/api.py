@@ -25,9 +25,12 @@ from tickets.exceptions import ActionForbidden
 from tickets.maintenance import register, selectors, work
 from tickets.maintenance.models import Equipment, EquipmentCategory, EquipmentWork, MaintenanceOccurrence
 from tickets.maintenance.permissions import (
+    may_complete,
+    may_record_cost,
     may_see_history,
     may_use_register,
     occurrences_visible_to,
+    require_register_keeper,
 )
 from tickets.models import Building, Category, Compound, Contract, Floor, Room, Urgency
 
@@ -175,6 +178,7 @@ class EquipmentListView(APIView):
 
     @extend_schema(operation_id="maintenance_equipment_create", request=EquipmentIn, responses={201: EquipmentOut})
     def post(self, request: Request) -> Response:
+        require_register_keeper(request.user)  # type: ignore[arg-type]
         item = register.equipment_create(actor=request.user, **_valid(EquipmentIn, request.data))  # type: ignore[arg-type]
         return Response(EquipmentOut(item).data, status=status.HTTP_201_CREATED)
 
@@ -191,6 +195,7 @@ class EquipmentDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         if not Equipment.objects.filter(pk=pk).exists():
             raise Http404
+        require_register_keeper(request.user)  # type: ignore[arg-type]
         item = register.equipment_update(equipment=pk, actor=request.user, **_valid(EquipmentPatch, request.data))  # type: ignore[arg-type]
         return Response(EquipmentOut(item).data)
 
@@ -231,6 +236,8 @@ class WorkCostView(APIView):
         entry = EquipmentWork.objects.filter(pk=pk).select_related("equipment").first()
         if entry is None or not may_see_history(request.user, entry.equipment):
             raise Http404
+        if not may_record_cost(request.user, entry.equipment):
+            raise ActionForbidden(_("只有管理处室或该设备维保单位的调度可以登记费用。"))
         data = _valid(CostIn, request.data)
         saved = register.work_cost_record(work=entry, actor=request.user, cost=data["cost"], note=data["cost_note"])  # type: ignore[arg-type]
         saved = EquipmentWork.objects.select_related("service_request", "occurrence").get(pk=saved.pk)
@@ -271,6 +278,8 @@ class OccurrenceCompleteView(APIView):
         occurrence = selectors.occurrence_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
         if occurrence is None:
             raise Http404
+        if not may_complete(request.user, occurrence):
+            raise ActionForbidden(_("只有该工单的维保单位人员可以填写维保记录。"))
         data = _valid(CompleteIn, request.data)
         done = work.occurrence_complete(
             occurrence=occurrence,

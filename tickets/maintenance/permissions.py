@@ -70,3 +70,13 @@ def may_record_cost(user: Any, equipment: Equipment) -> bool:
     if is_register_keeper(user):
         return True
     return bool(user.is_authenticated and user.role == Role.DISPATCHER and may_see_history(user, equipment))
+
+
+def may_complete(user: Any, occurrence: MaintenanceOccurrence) -> bool:
+    """Completing a work order is the contractor's action: its staff (dispatcher or worker) only."""
+    from tickets.services.permissions import Party, parties_of
+
+    service_request = occurrence.service_request
+    return bool(
+        user.is_authenticated and service_request is not None and Party.CONTRACTOR in parties_of(user, service_request)
+    )

@@ -37,6 +37,7 @@ from tickets.maintenance.models import (
 )
 from tickets.maintenance.permissions import (
     is_register_keeper,
+    may_complete,
     may_record_cost,
     may_see_history,
     may_use_register,
@@ -191,6 +192,8 @@ def work_cost(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(EquipmentWork.objects.select_related("equipment"), pk=pk)
     if not may_see_history(request.user, entry.equipment):
         raise Http404
+    if not may_record_cost(request.user, entry.equipment):
+        raise PermissionDenied(_("只有管理处室或该设备维保单位的调度可以登记费用。"))
     form = CostForm(request.POST, prefix=f"w{entry.pk}")
     if not form.is_valid():
         messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
@@ -221,10 +224,12 @@ def work_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     A failed item files a repair; finishing resolves the work order."""
     occurrence = _occurrence_or_404(request, pk)
     items = work.checklist_items(occurrence)
-    may_complete = occurrence.status == OccurrenceStatus.OPENED and request.user.is_contractor_staff
+    allowed = may_complete(request.user, occurrence)
     form = None
     status = 200
     if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied(_("只有该工单的维保单位人员可以填写维保记录。"))
         form = ChecklistForm(request.POST, request.FILES, items=items)
         if form.is_valid():
             try:
@@ -247,13 +252,13 @@ def work_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("维保记录已提交。"))
                 return redirect("maintenance:work-order", pk=pk)
         status = 400
-    elif may_complete:
+    elif allowed and occurrence.status == OccurrenceStatus.OPENED:
         form = ChecklistForm(items=items)
     checks = list(occurrence.checks.select_related("repair").order_by("id"))
     return page(
         request,
         "maintenance/work_order.html",
-        {"occ": occurrence, "form": form, "checks": checks, "may_complete": may_complete},
+        {"occ": occurrence, "form": form, "checks": checks, "may_complete": allowed},
         status=status,
     )
 
