@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -41,6 +43,34 @@ def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
+def _equipment_values(serializer_class: Any, data: Any) -> dict[str, Any]:
+    values = _valid(serializer_class, data)
+    if "equipment_code" in values:
+        values["code"] = values.pop("equipment_code")
+    return values
+
+
+def _renamed(exc: ValidationError) -> ValidationError:
+    """The service's field "code" is the API's "equipment_code"."""
+    if hasattr(exc, "error_dict") and "code" in exc.message_dict:
+        errors = exc.message_dict
+        errors["equipment_code"] = errors.pop("code")
+        return ValidationError(errors)
+    return exc
+
+
+def _paged(name: str, item: Any) -> Any:
+    return inline_serializer(
+        name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
 def _require_register_user(user: Any) -> None:
     if not may_use_register(user):
         raise ActionForbidden(_("设备台账仅供管理处室和维保单位使用。"))
@@ -53,7 +83,8 @@ class EquipmentOut(serializers.ModelSerializer):
 
 
 class EquipmentIn(serializers.Serializer):
-    code = serializers.CharField(max_length=50)
+    # Not "code": a 400 answer's "code" is the error's code (servicedesk.api.ERROR_SCHEMA).
+    equipment_code = serializers.CharField(max_length=50)
     name = serializers.CharField(max_length=100)
     category = serializers.ChoiceField(choices=EquipmentCategory.choices)
     compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.all(), required=False, allow_null=True)
@@ -79,7 +110,7 @@ class WorkOut(serializers.ModelSerializer):
     number = serializers.CharField(source="service_request.number")
     title = serializers.CharField(source="service_request.title")
     status = serializers.CharField(source="service_request.status")
-    occurrence_status = serializers.CharField(source="occurrence.status", default=None)
+    occurrence_status = serializers.CharField(source="occurrence.status", default=None, allow_null=True)
 
     class Meta:
         model = EquipmentWork
@@ -106,6 +137,27 @@ class RepairIn(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=64, required=False)
 
 
+class RepairOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    equipment = serializers.IntegerField()
+
+
+class ComplianceRowOut(serializers.Serializer):
+    month = serializers.CharField(allow_null=True)
+    contract = serializers.IntegerField(allow_null=True)
+    compound = serializers.IntegerField(allow_null=True)
+    category = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    decided = serializers.IntegerField()
+    on_time_rate = serializers.CharField(allow_null=True)
+
+
 class CostIn(serializers.Serializer):
     cost = serializers.DecimalField(max_digits=12, decimal_places=2)
     cost_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -116,16 +168,16 @@ class CheckOut(serializers.Serializer):
     text = serializers.CharField(source="item_text")
     kind = serializers.CharField(source="item_kind")
     unit = serializers.CharField(source="item_unit")
-    limit = serializers.DecimalField(source="item_limit", max_digits=10, decimal_places=3)
+    limit = serializers.DecimalField(source="item_limit", max_digits=10, decimal_places=3, allow_null=True)
     passed = serializers.BooleanField()
-    measured = serializers.DecimalField(max_digits=10, decimal_places=3)
+    measured = serializers.DecimalField(max_digits=10, decimal_places=3, allow_null=True)
     note = serializers.CharField()
-    repair = serializers.IntegerField(source="repair_id")
+    repair = serializers.IntegerField(source="repair_id", allow_null=True)
 
 
 class OccurrenceOut(serializers.ModelSerializer):
     plan_title = serializers.CharField(source="plan.title")
-    equipment = serializers.IntegerField(source="plan.equipment_id")
+    equipment = serializers.IntegerField(source="plan.equipment_id", allow_null=True)
     contract = serializers.IntegerField(source="plan.contract_id")
     checks = CheckOut(many=True, read_only=True)
 
@@ -164,7 +216,7 @@ class CompleteIn(serializers.Serializer):
 
 
 class EquipmentListView(APIView):
-    @extend_schema(operation_id="maintenance_equipment_list", responses=EquipmentOut(many=True))
+    @extend_schema(operation_id="maintenance_equipment_list", responses=_paged("EquipmentPage", EquipmentOut))
     def get(self, request: Request) -> Response:
         _require_register_user(request.user)
         qs = selectors.equipment_list(
@@ -179,7 +231,11 @@ class EquipmentListView(APIView):
     @extend_schema(operation_id="maintenance_equipment_create", request=EquipmentIn, responses={201: EquipmentOut})
     def post(self, request: Request) -> Response:
         require_register_keeper(request.user)  # type: ignore[arg-type]
-        item = register.equipment_create(actor=request.user, **_valid(EquipmentIn, request.data))  # type: ignore[arg-type]
+        values = _equipment_values(EquipmentIn, request.data)
+        try:
+            item = register.equipment_create(actor=request.user, **values)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise _renamed(exc) from exc
         return Response(EquipmentOut(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -196,7 +252,11 @@ class EquipmentDetailView(APIView):
         if not Equipment.objects.filter(pk=pk).exists():
             raise Http404
         require_register_keeper(request.user)  # type: ignore[arg-type]
-        item = register.equipment_update(equipment=pk, actor=request.user, **_valid(EquipmentPatch, request.data))  # type: ignore[arg-type]
+        values = _equipment_values(EquipmentPatch, request.data)
+        try:
+            item = register.equipment_update(equipment=pk, actor=request.user, **values)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise _renamed(exc) from exc
         return Response(EquipmentOut(item).data)
 
 
@@ -212,7 +272,7 @@ class EquipmentHistoryView(APIView):
 class EquipmentRepairView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(operation_id="maintenance_equipment_repair", request=RepairIn, responses={201: WorkOut})
+    @extend_schema(operation_id="maintenance_equipment_repair", request=RepairIn, responses={201: RepairOut})
     def post(self, request: Request, pk: int) -> Response:
         item = Equipment.objects.filter(pk=pk).select_related("compound", "building", "room").first()
         if item is None:
@@ -245,7 +305,7 @@ class WorkCostView(APIView):
 
 
 class OccurrenceListView(APIView):
-    @extend_schema(operation_id="maintenance_occurrences", responses=OccurrenceOut(many=True))
+    @extend_schema(operation_id="maintenance_occurrences", responses=_paged("OccurrencePage", OccurrenceOut))
     def get(self, request: Request) -> Response:
         _require_register_user(request.user)
         qs = (
@@ -293,7 +353,14 @@ class OccurrenceCompleteView(APIView):
 
 
 class ComplianceView(APIView):
-    @extend_schema(operation_id="maintenance_compliance")
+    @extend_schema(
+        operation_id="maintenance_compliance",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=False),
+        ],
+        responses=ComplianceRowOut(many=True),
+    )
     def get(self, request: Request) -> Response:
         _require_register_user(request.user)
         today = timezone.localdate()
