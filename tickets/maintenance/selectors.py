@@ -190,7 +190,8 @@ def rate(part: int, whole: int) -> Decimal | None:
 
 def on_time_rates(contract: Contract, start: date, end: date, *, by_site: bool) -> dict[int | None, Decimal | None]:
     """The scorecard's planned-maintenance value: the share of the month's decided occurrences done on time, per
-    site (compound id) or for the whole contract (key None). None when nothing was due (the rule scores nothing)."""
+    site (compound id) or for the whole contract (key None). None when nothing was due or decided (a weighted rule
+    then gives its whole weight, as the other indicators do)."""
     qs = MaintenanceOccurrence.objects.filter(
         plan__contract=contract, due_on__gte=start, due_on__lt=end, status__in=DECIDED
     ).order_by()
