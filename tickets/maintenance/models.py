@@ -54,6 +54,8 @@ class Equipment(models.Model):
     inspection_due_on = models.DateField(
         _("法定检验到期日"), null=True, blank=True, help_text=_("如电梯年度检验合格证的有效期")
     )
+    # The inspection due date a reminder was filed for: one reminder per certificate, however often the beat runs.
+    inspection_reminded_for = models.DateField(_("已提醒的检验到期日"), null=True, blank=True, editable=False)
     active = models.BooleanField(_("在用"), default=True)
 
     class Meta:
@@ -217,6 +219,7 @@ class WorkSource(models.TextChoices):
     PLANNED = "planned", _("计划维保")
     REPAIR = "repair", _("报修")
     CHECKLIST = "checklist", _("维保发现")
+    INSPECTION = "inspection", _("法定检验")
 
 
 class EquipmentWork(models.Model):
