@@ -51,6 +51,7 @@ class TicketsConfig(AppConfig):
                 owner="tickets",
                 owned_actions=frozenset({"create"}),
                 detail_url_name="maintenance:work-order-by-request",
+                demo_loader="tickets.maintenance.demo:load_maintenance_demo",
                 nav=(
                     registry.NavLink(
                         _("设备维保"),
