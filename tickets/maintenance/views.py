@@ -100,6 +100,12 @@ def equipment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 CostForm(prefix=f"w{w.pk}", initial={"cost": w.cost, "cost_note": w.cost_note}) if may_cost else None
             )  # type: ignore[attr-defined]
         context.update(
+            open_orders=list(
+                occurrences_visible_to(request.user)
+                .filter(plan__equipment=item, status=OccurrenceStatus.OPENED)
+                .select_related("plan")
+                .order_by("due_on")
+            ),
             history=history,
             costs=selectors.equipment_costs(item),
             plans=selectors.equipment_plans(item),
