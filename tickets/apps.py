@@ -41,6 +41,9 @@ class TicketsConfig(AppConfig):
                 ),
             )
         )
+        from tickets.maintenance.imports import register_equipment_import
+
+        register_equipment_import()  # the register's XLSX import on the core's import page and import_data
         # Planned maintenance (tickets/maintenance/): the core's own kind, filed only by the beat (it owns
         # "create"), so nobody files planned work by hand through the pages or the API.
         registry.register_kind(

@@ -25,8 +25,8 @@ def test_a_worker_completes_a_planned_checklist_on_a_phone_and_a_failed_item_fil
     lift,
     order,
     items,
-    open_as,
-    tmp_path,  # noqa: F811 (the fixture imported above)
+    open_as,  # noqa: F811 (the fixture imported above)
+    tmp_path,
 ):
     from playwright.sync_api import expect
 

@@ -92,7 +92,8 @@ def equipment_errors(values: Mapping[str, Any], *, instance: Equipment | None = 
     return errors
 
 
-def _save(item: Equipment, values: Mapping[str, Any]) -> Equipment:
+def equipment_save(item: Equipment, values: Mapping[str, Any]) -> Equipment:
+    """Check and save; the callers (create, update, the XLSX import) have checked the actor."""
     errors = equipment_errors(values, instance=item if item.pk else None)
     if errors:
         raise ValidationError(errors)
@@ -126,7 +127,7 @@ def equipment_create(*, actor: User, now: datetime | None = None, **values: Any)
     require_register_keeper(actor)
     _check_fields(values)
     values = {"active": True, "make": "", "model": "", "serial": "", **values}
-    return _save(Equipment(), values)
+    return equipment_save(Equipment(), values)
 
 
 @transaction.atomic
@@ -138,7 +139,7 @@ def equipment_update(
     pk = equipment.pk if isinstance(equipment, Equipment) else equipment
     locked = Equipment.objects.select_for_update().get(pk=pk)
     values = {name: getattr(locked, name) for name in EQUIPMENT_FIELDS} | changes
-    return _save(locked, values)
+    return equipment_save(locked, values)
 
 
 def repair_categories() -> list[Category]:
