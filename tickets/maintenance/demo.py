@@ -122,12 +122,14 @@ def _simulate(*, start: date, today: date, worker: User) -> None:
             n += 1
             if (today - day).days < 7:
                 continue  # the last days' work is still to do (within its grace days)
-            if not missed_one and (today - day).days < 60 and occurrence.plan.equipment.category == "fire":
+            equipment = occurrence.plan.equipment
+            if not missed_one and (today - day).days < 60 and equipment is not None and equipment.category == "fire":
                 missed_one = True
                 continue
             late = n % 9 == 0
             when = _at(day + timedelta(days=3 if late else 0), 10, 30)
             service_request = occurrence.service_request
+            assert service_request is not None  # opened
             transition(service_request=service_request, action="accept", actor=worker, now=when - timedelta(hours=1))
             transition(service_request=service_request, action="start", actor=worker, now=when - timedelta(minutes=50))
             occurrence_complete(

@@ -53,7 +53,7 @@ def equipment_errors(values: Mapping[str, Any], *, instance: Equipment | None = 
         add("code", _("请填写设备编号。"))
     elif len(code) > 50 or not all(c.isalnum() or c in "-_" for c in code) or not code.isascii():
         add("code", _("设备编号只能由字母、数字、连字符和下划线组成，最多50个字符。"))
-    elif Equipment.objects.filter(code=code).exclude(pk=instance.pk if instance else None).exists():
+    elif Equipment.objects.filter(code=code).exclude(pk=instance.pk if instance else 0).exists():
         add("code", _("设备编号 %(code)s 已存在。") % {"code": code})
     name = str(values.get("name") or "").strip()
     if not name:

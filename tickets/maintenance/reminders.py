@@ -66,6 +66,7 @@ def inspection_reminders_send(*, now: datetime | None = None, days: int = REMIND
         return 0
     sent = 0
     for pk, due_on in list(due):
+        assert due_on is not None  # filtered above
         with transaction.atomic():
             claimed = (
                 Equipment.objects.filter(pk=pk, inspection_due_on=due_on)

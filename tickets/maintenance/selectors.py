@@ -119,7 +119,7 @@ def upcoming_dates(*, user: User, start: date, weeks: int = 4, building: int | N
         "equipment", "compound", "building", "floor", "contract__contractor", "contract__calendar"
     )
     if is_maintainer_staff(user):
-        plans = plans.filter(contract__contractor_id=user.contractor_id)
+        plans = plans.filter(contract__contractor_id=user.contractor_id or 0)
     elif not is_register_keeper(user):
         return []
     if building:
@@ -197,8 +197,7 @@ def on_time_rates(contract: Contract, start: date, end: date, *, by_site: bool) 
     ).order_by()
     aggs = {"done": Count("id", filter=Q(status=S.DONE)), "decided": Count("id")}
     if by_site:
-        return {
-            r["plan__compound"]: rate(r["done"], r["decided"]) for r in qs.values("plan__compound").annotate(**aggs)
-        }
+        rows: list[Any] = list(qs.values("plan__compound").annotate(**aggs))
+        return {r["plan__compound"]: rate(r["done"], r["decided"]) for r in rows}
     r = qs.aggregate(**aggs)
     return {None: rate(r["done"], r["decided"])}

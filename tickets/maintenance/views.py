@@ -96,9 +96,8 @@ def equipment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         history = selectors.equipment_history(item)
         may_cost = may_record_cost(request.user, item)
         for w in history:
-            w.cost_form = (
-                CostForm(prefix=f"w{w.pk}", initial={"cost": w.cost, "cost_note": w.cost_note}) if may_cost else None
-            )  # type: ignore[attr-defined]
+            initial = {"cost": w.cost, "cost_note": w.cost_note}
+            w.cost_form = CostForm(prefix=f"w{w.pk}", initial=initial) if may_cost else None  # type: ignore[attr-defined]
         context.update(
             open_orders=list(
                 occurrences_visible_to(request.user)
@@ -128,7 +127,7 @@ def _equipment_form(request: AuthenticatedHttpRequest, item: Equipment | None) -
             except ActionForbidden as exc:
                 raise PermissionDenied(exc.message) from exc
             except ValidationError as exc:
-                errors_to_form(form, exc)
+                errors_to_form(form, exc)  # type: ignore[arg-type]  # a ModelForm is a form: only the typing differs
             else:
                 messages.success(request, _("已保存设备 %(code)s。") % {"code": saved.code})
                 return redirect("maintenance:equipment", pk=saved.pk)
