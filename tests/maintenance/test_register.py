@@ -164,3 +164,13 @@ def test_a_contractor_with_admin_rights_still_cannot_keep_the_register(world):
     )
     assert response.status_code == 200 and "只有机关事务局的管理员或物业条线主管" in response.content.decode()
     assert not Equipment.objects.exists()
+
+
+def test_an_items_breakdowns_and_mean_time_between_them(world, lift):
+    from tickets.maintenance.selectors import equipment_breakdowns
+
+    assert equipment_breakdowns(lift) == {"count": 0, "mtbf_days": None}
+    for day in (1, 11, 31):
+        when = at(2026, 3, day)
+        equipment_repair_file(equipment=lift, actor=world.alice, category=world.leak, title="异响", now=when)
+    assert equipment_breakdowns(lift) == {"count": 3, "mtbf_days": Decimal("15.0")}

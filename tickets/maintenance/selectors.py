@@ -3,6 +3,7 @@ work, and compliance (done on time / late / missed) aggregated in SQL."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from tickets.maintenance.models import (
     MaintenanceOccurrence,
     MaintenancePlan,
     OccurrenceStatus,
+    WorkSource,
 )
 from tickets.maintenance.permissions import (
     equipment_visible_to,
@@ -61,6 +63,18 @@ def equipment_costs(equipment: Equipment) -> dict[str, Any]:
     by_source = {r["source"]: r for r in rows}
     total = sum((r["cost"] or Decimal(0) for r in by_source.values()), Decimal(0))
     return {"by_source": by_source, "total": total}
+
+
+def equipment_breakdowns(equipment: Equipment) -> dict[str, Any]:
+    """Repairs of the item (filed naming it, or by a failed check) and the mean days between them (MTBF)."""
+    times = list(
+        EquipmentWork.objects.filter(equipment=equipment, source__in=(WorkSource.REPAIR, WorkSource.CHECKLIST))
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    gaps = [(b - a).total_seconds() / 86400 for a, b in itertools.pairwise(times)]
+    mtbf = Decimal(sum(gaps) / len(gaps)).quantize(Decimal("0.1")) if gaps else None
+    return {"count": len(times), "mtbf_days": mtbf}
 
 
 def equipment_plans(equipment: Equipment) -> list[MaintenancePlan]:

@@ -107,6 +107,7 @@ def equipment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             ),
             history=history,
             costs=selectors.equipment_costs(item),
+            breakdowns=selectors.equipment_breakdowns(item),
             plans=selectors.equipment_plans(item),
             may_print=True,
         )
