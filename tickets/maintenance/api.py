@@ -163,7 +163,7 @@ class CostIn(serializers.Serializer):
     cost_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class CheckOut(serializers.Serializer):
+class MaintenanceCheckOut(serializers.Serializer):
     item = serializers.IntegerField(source="item_id")
     text = serializers.CharField(source="item_text")
     kind = serializers.CharField(source="item_kind")
@@ -179,7 +179,7 @@ class OccurrenceOut(serializers.ModelSerializer):
     plan_title = serializers.CharField(source="plan.title")
     equipment = serializers.IntegerField(source="plan.equipment_id", allow_null=True)
     contract = serializers.IntegerField(source="plan.contract_id")
-    checks = CheckOut(many=True, read_only=True)
+    checks = MaintenanceCheckOut(many=True, read_only=True)
 
     class Meta:
         model = MaintenanceOccurrence
@@ -202,7 +202,7 @@ class OccurrenceOut(serializers.ModelSerializer):
         ]
 
 
-class ResultIn(serializers.Serializer):
+class MaintenanceResultIn(serializers.Serializer):
     item = serializers.IntegerField()
     passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     score = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
@@ -211,7 +211,7 @@ class ResultIn(serializers.Serializer):
 
 
 class CompleteIn(serializers.Serializer):
-    results = ResultIn(many=True)
+    results = MaintenanceResultIn(many=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
