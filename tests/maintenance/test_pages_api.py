@@ -168,3 +168,36 @@ def test_the_api_compliance_report(world, order):
 
 def test_an_item_page_for_an_unknown_item_is_404(world):
     assert client(world.alice).get(reverse("maintenance:equipment", args=[99999])).status_code == 404
+
+
+def test_the_api_keeps_plans_for_an_item_or_a_place(world, lift, checklist):
+    from tickets.models import Floor
+
+    floor = Floor.objects.get(building=world.building, level=3)
+    url = "/api/v1/maintenance/plans/"
+    body = {
+        "title": "3层保洁巡查",
+        "floor": floor.pk,
+        "contract": world.contract.pk,
+        "category": world.leak.pk,
+        "frequency": "weekly",
+        "weekdays": [0, 3],
+        "starts_on": "2026-03-02",
+        "checklist": checklist.pk,
+    }
+    created = api(world.carol).post(url, body, format="json")
+    assert created.status_code == 201, created.data
+    assert (created.data["compound"], created.data["building"], created.data["floor"]) == (
+        world.compound.pk,
+        world.building.pk,
+        floor.pk,
+    )
+    bad = api(world.carol).post(url, {**body, "interval": 0, "floor": None}, format="json")
+    assert bad.status_code == 400
+    assert bad.data["interval"] == ["间隔必须是不小于1的整数。"] and "equipment" in bad.data
+    assert api(world.bob).post(url, body, format="json").status_code == 403
+    plan = created.data["id"]
+    changed = api(world.carol).patch(f"{url}{plan}/", {"lead_days": 2}, format="json")
+    assert changed.status_code == 200 and changed.data["lead_days"] == 2
+    assert api(world.bob).get(f"{url}{plan}/").status_code == 200  # his contract's plan
+    assert api(world.zed).get(f"{url}{plan}/").status_code == 404

@@ -369,6 +369,7 @@ def _maintenance_objects(objs: Objects, now: Any) -> None:
             filed_by=w.dave, updated_at=now,
         )  # fmt: skip
         side["equipment"] = item
+        side["plan"] = plan
         side["occurrence"] = MaintenanceOccurrence.objects.create(
             plan=plan, scheduled_on=now.date(), due_on=now.date(), opens_on=now.date(), closes_on=now.date(),
             status=OccurrenceStatus.OPENED, service_request=side["request"], opened_at=now,

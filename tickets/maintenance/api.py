@@ -24,9 +24,17 @@ from rest_framework.views import APIView
 
 from tickets.assessment.inspections import ItemInput
 from tickets.exceptions import ActionForbidden
-from tickets.maintenance import register, selectors, work
-from tickets.maintenance.models import Equipment, EquipmentCategory, EquipmentWork, MaintenanceOccurrence
+from tickets.maintenance import register, selectors, services, work
+from tickets.maintenance.models import (
+    Equipment,
+    EquipmentCategory,
+    EquipmentWork,
+    Frequency,
+    MaintenanceOccurrence,
+    MaintenancePlan,
+)
 from tickets.maintenance.permissions import (
+    is_register_keeper,
     may_complete,
     may_record_cost,
     may_see_history,
@@ -34,7 +42,20 @@ from tickets.maintenance.permissions import (
     occurrences_visible_to,
     require_register_keeper,
 )
-from tickets.models import Building, Category, Compound, Contract, Floor, Room, Urgency
+from tickets.maintenance.services import PLAN_FIELDS
+from tickets.models import (
+    Building,
+    Category,
+    ChecklistTemplate,
+    Compound,
+    Contract,
+    Floor,
+    Role,
+    Room,
+    ServiceLine,
+    Urgency,
+)
+from tickets.services.permissions import is_bureau_for
 
 
 def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
@@ -213,6 +234,88 @@ class MaintenanceResultIn(serializers.Serializer):
 class CompleteIn(serializers.Serializer):
     results = MaintenanceResultIn(many=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanOut(serializers.ModelSerializer):
+    class Meta:
+        model = MaintenancePlan
+        fields = ["id", *PLAN_FIELDS, "effective_from", "updated_at"]
+
+
+class PlanIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all(), required=False, allow_null=True)
+    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.all(), required=False, allow_null=True)
+    building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
+    floor = serializers.PrimaryKeyRelatedField(queryset=Floor.objects.all(), required=False, allow_null=True)
+    checklist = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistTemplate.objects.all(), required=False, allow_null=True
+    )
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    interval = serializers.IntegerField(required=False, min_value=-1000, max_value=100000)
+    weekdays = serializers.ListField(child=serializers.IntegerField(min_value=-100, max_value=100), required=False)
+    month = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    day = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    float_to_working_day = serializers.BooleanField(required=False)
+    lead_days = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
+    grace_days = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
+    active = serializers.BooleanField(required=False)
+
+
+class PlanPatch(PlanIn):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, partial=True, **kwargs)
+
+
+def _require_plan_keeper(user: Any) -> None:
+    if not is_bureau_for(user, ServiceLine.PROPERTY) or not (
+        user.is_superuser or user.role in (Role.ADMIN, Role.SUPERVISOR)
+    ):
+        raise ActionForbidden(_("只有机关事务局的管理员或本条线主管可以维护维保计划。"))
+
+
+class PlanListView(APIView):
+    @extend_schema(operation_id="maintenance_plans", responses=_paged("PlanPage", PlanOut))
+    def get(self, request: Request) -> Response:
+        _require_register_user(request.user)
+        qs = MaintenancePlan.objects.order_by("pk")
+        if not is_register_keeper(request.user):
+            qs = qs.filter(contract__contractor_id=request.user.contractor_id or 0)  # type: ignore[union-attr]
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(PlanOut(page, many=True).data)
+
+    @extend_schema(operation_id="maintenance_plan_create", request=PlanIn, responses={201: PlanOut})
+    def post(self, request: Request) -> Response:
+        _require_plan_keeper(request.user)
+        plan = services.plan_create(actor=request.user, **_valid(PlanIn, request.data))  # type: ignore[arg-type]
+        return Response(PlanOut(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetailView(APIView):
+    @extend_schema(operation_id="maintenance_plan", responses=PlanOut)
+    def get(self, request: Request, pk: int) -> Response:
+        _require_register_user(request.user)
+        plan = MaintenancePlan.objects.filter(pk=pk).first()
+        if plan is None or not (
+            is_register_keeper(request.user) or plan.contract.contractor_id == request.user.contractor_id  # type: ignore[union-attr]
+        ):
+            raise Http404
+        return Response(PlanOut(plan).data)
+
+    @extend_schema(operation_id="maintenance_plan_update", request=PlanPatch, responses=PlanOut)
+    def patch(self, request: Request, pk: int) -> Response:
+        if not MaintenancePlan.objects.filter(pk=pk).exists():
+            raise Http404
+        _require_plan_keeper(request.user)
+        plan = services.plan_update(plan=pk, actor=request.user, **_valid(PlanPatch, request.data))  # type: ignore[arg-type]
+        return Response(PlanOut(plan).data)
 
 
 class EquipmentListView(APIView):

@@ -7,6 +7,8 @@ from tickets.maintenance import api
 app_name = "maintenance-api"
 
 urlpatterns = [
+    path("plans/", api.PlanListView.as_view(), name="plans"),
+    path("plans/<int:pk>/", api.PlanDetailView.as_view(), name="plan"),
     path("equipment/", api.EquipmentListView.as_view(), name="equipment-list"),
     path("equipment/<int:pk>/", api.EquipmentDetailView.as_view(), name="equipment"),
     path("equipment/<int:pk>/history/", api.EquipmentHistoryView.as_view(), name="equipment-history"),
