@@ -256,7 +256,12 @@ def plan_update(
     if unknown:
         raise TypeError(f"unknown plan fields: {sorted(unknown)}")
     pk = plan.pk if isinstance(plan, MaintenancePlan) else plan
-    locked = MaintenancePlan.objects.select_for_update().select_related("equipment", "contract", "category").get(pk=pk)
+    # of=("self",): the item is an outer join now (a plan may be for a place), and PostgreSQL locks no nullable side.
+    locked = (
+        MaintenancePlan.objects.select_for_update(of=("self",))
+        .select_related("equipment", "contract", "category")
+        .get(pk=pk)
+    )
     values = {name: getattr(locked, name) for name in PLAN_FIELDS} | changes
     today = _local_date(now)
     check_plan_actor(actor, locked.contract)
