@@ -104,7 +104,7 @@ def test_the_worker_fills_the_checklist_on_the_work_order_page(world, order, ite
     url = reverse("maintenance:work-order", args=[order.pk])
     wang = client(world.wang)
     page = wang.get(url).content.decode()
-    assert "轿厢运行噪音（dB）" in page and "限值 ≤ 60" in page
+    assert "轿厢运行噪音（dB）" in page and "限值 ≤ 60 dB" in page
     bad = wang.post(url, {f"item_{items[0].pk}": "pass", f"item_{items[1].pk}": "很吵"})
     assert bad.status_code == 400 and not MaintenanceCheck.objects.exists()
     done = wang.post(url, {f"item_{items[0].pk}": "pass", f"item_{items[1].pk}": "66", "note": "已调整"})

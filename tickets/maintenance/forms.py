@@ -87,7 +87,11 @@ class ChecklistForm(forms.Form):
             else:
                 self.fields[name] = forms.DecimalField(
                     label=f"{item.text}（{item.unit}）" if item.unit else item.text,
-                    help_text=_("限值 ≤ %(limit)s %(unit)s") % {"limit": item.limit, "unit": item.unit},
+                    help_text=_("限值 ≤ %(limit)s %(unit)s")
+                    % {
+                        "limit": format(item.limit.normalize(), "f") if item.limit is not None else "",
+                        "unit": item.unit,
+                    },
                     max_digits=13,
                     decimal_places=3,
                     widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
