@@ -90,7 +90,7 @@ def load_maintenance_demo(*, history: bool = True, now: datetime | None = None) 
             begins = max(start, date(year, 1, 1))
             plan_create(
                 actor=filer,
-                now=_at(begins, 7),
+                now=min(_at(begins, 7), now),
                 title=title,
                 equipment=item,
                 contract=contracts[year],
@@ -103,18 +103,18 @@ def load_maintenance_demo(*, history: bool = True, now: datetime | None = None) 
                 checklist=checklists[checklist],
             )
     if history:
-        _simulate(start=start, today=today, worker=worker)
+        _simulate(start=start, today=today, worker=worker, now=now)
     return []
 
 
-def _simulate(*, start: date, today: date, worker: User) -> None:
+def _simulate(*, start: date, today: date, worker: User, now: datetime) -> None:
     """Each morning the beat; each work order done by the worker on its due day, except a few done days late
     (every ninth), one left undone (missed once its grace days pass) and the last days' still open."""
     n = 0
     day = start
     missed_one = False
     while day <= today:
-        planned_maintenance_run(now=_at(day, 7, 10))
+        planned_maintenance_run(now=min(_at(day, 7, 10), now))  # nothing dated after the load
         opened = MaintenanceOccurrence.objects.filter(due_on=day, status=OccurrenceStatus.OPENED).select_related(
             "plan__checklist", "service_request"
         )
@@ -136,7 +136,7 @@ def _simulate(*, start: date, today: date, worker: User) -> None:
                 occurrence=occurrence, actor=worker, results=_answers(occurrence, fail=n % 23 == 0), now=when
             )
         day += timedelta(days=1)
-    planned_maintenance_run(now=_at(today, 7, 20))
+    planned_maintenance_run(now=now)
 
 
 def _answers(occurrence: MaintenanceOccurrence, *, fail: bool) -> list[ItemInput]:
