@@ -70,6 +70,7 @@ def test_an_items_page_shows_its_history_to_the_maintainer_only(world, lift, ord
     url = reverse("maintenance:equipment", args=[lift.pk])
     page = client(world.bob).get(url).content.decode()
     assert "设备履历" in page and "维保发现" in page and "计划维保" in page
+    assert "电梯半月保养 · 每15天" in page
     for outsider in (world.alice, world.zed):
         page = client(outsider).get(url).content.decode()
         assert "报修" in page and "设备履历" not in page and "钢丝绳" not in page

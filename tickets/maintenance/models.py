@@ -154,6 +154,28 @@ class MaintenancePlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def rule_text(self) -> str:
+        """The recurrence in words, as the item page shows it."""
+        from django.utils.translation import gettext
+
+        n = self.interval
+        if self.frequency == Frequency.DAILY:
+            return gettext("每%(n)d天") % {"n": n} if n > 1 else gettext("每天")
+        if self.frequency == Frequency.WEEKLY:
+            text = gettext("每%(n)d周") % {"n": n} if n > 1 else gettext("每周")
+            if self.weekdays:
+                names = [str(WEEKDAY_NAMES[w]) for w in sorted(self.weekdays) if 0 <= w <= 6]
+                text += gettext("（%(days)s）") % {"days": "、".join(names)}
+            return text
+        if self.frequency == Frequency.MONTHLY:
+            return gettext("每%(n)d个月") % {"n": n} if n > 1 else gettext("每月")
+        if self.frequency == Frequency.YEARLY and self.month and self.day:
+            return gettext("每年%(m)d月%(d)d日") % {"m": self.month, "d": self.day}
+        return str(self.get_frequency_display())
+
+
+WEEKDAY_NAMES = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
+
 
 class OccurrenceStatus(models.TextChoices):
     PLANNED = "planned", _("待开单")
