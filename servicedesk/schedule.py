@@ -17,6 +17,11 @@ BEAT_SCHEDULE = {
         "task": "tickets.maintenance.tasks.open_planned_maintenance",
         "schedule": crontab(minute="10"),
     },
+    # statutory inspections (a lift's yearly certificate) falling due within 30 days: one reminder each
+    "maintenance-inspection-reminders": {
+        "task": "tickets.maintenance.tasks.send_inspection_reminders",
+        "schedule": crontab(minute="25", hour="7"),
+    },
     # reports and assessment: on the 1st, for the month before
     "reports-monthly": {
         "task": "tickets.reports.tasks.generate_monthly_report",

@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "ExportStateEnum": "tickets.models.reports.Export.State",
         "ScorecardStateEnum": "tickets.assessment.models.Scorecard.State",
         "AppealStateEnum": "tickets.assessment.models.ScorecardAppeal.State",
+        "EquipmentCategoryEnum": "tickets.maintenance.models.EquipmentCategory",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

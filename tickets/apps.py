@@ -41,6 +41,9 @@ class TicketsConfig(AppConfig):
                 ),
             )
         )
+        from tickets.maintenance.imports import register_equipment_import
+
+        register_equipment_import()  # the register's XLSX import on the core's import page and import_data
         # Planned maintenance (tickets/maintenance/): the core's own kind, filed only by the beat (it owns
         # "create"), so nobody files planned work by hand through the pages or the API.
         registry.register_kind(
@@ -50,5 +53,16 @@ class TicketsConfig(AppConfig):
                 service_line=ServiceLine.PROPERTY,
                 owner="tickets",
                 owned_actions=frozenset({"create"}),
+                detail_url_name="maintenance:work-order-by-request",
+                demo_loader="tickets.maintenance.demo:load_maintenance_demo",
+                nav=(
+                    registry.NavLink(
+                        _("设备维保"),
+                        "maintenance:equipment-list",
+                        frozenset({"admin", "supervisor", "contractor"}),
+                        order=60,
+                        service_line=ServiceLine.PROPERTY,
+                    ),
+                ),
             )
         )

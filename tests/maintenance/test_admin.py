@@ -35,6 +35,7 @@ def form(world, lift, **changes):
         "weekdays": "[]",
         "starts_on": "2026-01-01",
         "lead_days": "0",
+        "grace_days": "7",
         "active": "on",
         "_save": "保存",
     }

@@ -223,6 +223,7 @@ def build_objects(world: Any) -> Objects:
         side["inspection_photo"] = photo
     objs.a.update(category=w.leak, compound=w.compound)
     objs.b.update(category=w.cleaning, compound=w.other_compound)
+    _maintenance_objects(objs, now)
     # exports and notifications are personal: Alice's and Erin's
     for side, owner in ((objs.a, w.alice), (objs.b, w.erin)):
         export = Export(owner=owner, created_at=now, state=Export.State.DONE, finished_at=now)
@@ -359,3 +360,35 @@ def _office_objects(objs: Objects, b_room: Any, now: Any) -> None:
 @pytest.fixture
 def objects(world) -> Objects:
     return build_objects(world)
+
+
+def _maintenance_objects(objs: Objects, now: Any) -> None:
+    """Planned maintenance: side a's item and work order on contract A, side b's on contract B."""
+    from tickets.maintenance.models import (
+        Equipment,
+        EquipmentWork,
+        MaintenanceOccurrence,
+        MaintenancePlan,
+        OccurrenceStatus,
+        WorkSource,
+    )
+
+    w = objs.world
+    for side, code in ((objs.a, "lift-a"), (objs.b, "lift-b")):
+        item = Equipment.objects.create(
+            code=code, name="客梯", category="lift", compound=side["compound"], contract=side["contract"]
+        )
+        plan = MaintenancePlan.objects.create(
+            title="电梯保养", equipment=item, compound=side["compound"], contract=side["contract"],
+            category=w.leak, frequency="daily", interval=15, starts_on=now.date(), effective_from=now.date(),
+            filed_by=w.dave, updated_at=now,
+        )  # fmt: skip
+        side["equipment"] = item
+        side["plan"] = plan
+        side["occurrence"] = MaintenanceOccurrence.objects.create(
+            plan=plan, scheduled_on=now.date(), due_on=now.date(), opens_on=now.date(), closes_on=now.date(),
+            status=OccurrenceStatus.OPENED, service_request=side["request"], opened_at=now,
+        )  # fmt: skip
+        side["work"] = EquipmentWork.objects.create(
+            equipment=item, service_request=side["request"], source=WorkSource.REPAIR, created_at=now
+        )

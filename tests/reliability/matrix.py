@@ -31,6 +31,38 @@ def SCOPE_OF(route: str) -> str:
 
 # fmt: off
 MATRIX: dict[str, tuple] = {
+    # --- planned maintenance (pages and API): the register is the property line's and its contractors'; an item's
+    # page (its QR label) and a repair naming it are anyone's; history, labels and work orders the maintainer's
+    "GET maintenance/equipment/": (None, "D D D D A A D A"),
+    "GET maintenance/equipment/new/": (None, "D D D D D D D A"),
+    "POST maintenance/equipment/new/": (None, "D D D D D D D A"),
+    "GET maintenance/equipment/<pk>/": ("equipment", "DD AA AA AA AA AA AA AA"),
+    "GET maintenance/equipment/<pk>/edit/": ("equipment", "DD DD DD DD DD DD DD AA"),
+    "POST maintenance/equipment/<pk>/edit/": ("equipment", "DD DD DD DD DD DD DD AA"),
+    "GET maintenance/equipment/<pk>/label/": ("equipment", "DD DD DD DD AD AD DD AA"),
+    "GET maintenance/equipment/<pk>/repair/": ("equipment", "DD AA AA AA AA AA AA AA"),
+    "POST maintenance/equipment/<pk>/repair/": ("equipment", "DD AA AA AA AA AA AA AA"),
+    "POST maintenance/works/<pk>/cost/": ("work", "DD DD DD DD AD DD DD AA"),
+    "GET maintenance/orders/<pk>/": ("occurrence", "DD DD DD DD AD AD DD AA"),
+    "POST maintenance/orders/<pk>/": ("occurrence", "DD DD DD DD AD AD DD DD"),
+    "GET maintenance/orders/by-request/<pk>/": ("request", "DD DD DD DD AD AD DD AA"),
+    "GET maintenance/calendar/": (None, "D D D D A A D A"),
+    "GET maintenance/compliance/": (None, "D D D D A A D A"),
+    "GET api/v1/maintenance/plans/": (None, "D D D D A A D A"),
+    "POST api/v1/maintenance/plans/": (None, "D D D D D D D A"),
+    "GET api/v1/maintenance/plans/<pk>/": ("plan", "DD DD DD DD AD AD DD AA"),
+    "PATCH api/v1/maintenance/plans/<pk>/": ("plan", "DD DD DD DD DD DD DD AA"),
+    "GET api/v1/maintenance/equipment/": (None, "D D D D A A D A"),
+    "POST api/v1/maintenance/equipment/": (None, "D D D D D D D A"),
+    "GET api/v1/maintenance/equipment/<pk>/": ("equipment", "DD AA AA AA AA AA AA AA"),
+    "PATCH api/v1/maintenance/equipment/<pk>/": ("equipment", "DD DD DD DD DD DD DD AA"),
+    "GET api/v1/maintenance/equipment/<pk>/history/": ("equipment", "DD DD DD DD AD AD DD AA"),
+    "POST api/v1/maintenance/equipment/<pk>/repair/": ("equipment", "DD AA AA AA AA AA AA AA"),
+    "POST api/v1/maintenance/works/<pk>/cost/": ("work", "DD DD DD DD AD DD DD AA"),
+    "GET api/v1/maintenance/occurrences/": (None, "D D D D A A D A"),
+    "GET api/v1/maintenance/occurrences/<pk>/": ("occurrence", "DD DD DD DD AD AD DD AA"),
+    "POST api/v1/maintenance/occurrences/<pk>/complete/": ("occurrence", "DD DD DD DD AD AD DD DD"),
+    "GET api/v1/maintenance/compliance/": (None, "D D D D A A D A"),
     # --- core API
     "GET api/v1/requests/": (None, "D A A A A A A A"),
     "POST api/v1/requests/": (None, "D A A A A A A A"),

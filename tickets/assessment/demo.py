@@ -35,7 +35,8 @@ INDICATORS = [
     {"indicator": "response_on_time", "method": "weight", "weight": 25, "target": 95},
     {"indicator": "resolution_on_time", "method": "weight", "weight": 20, "target": 90},
     {"indicator": "satisfaction", "method": "weight", "weight": 30, "target": 92},
-    {"indicator": "inspection", "method": "weight", "weight": 25},
+    {"indicator": "inspection", "method": "weight", "weight": 15},
+    {"indicator": "planned_maintenance", "method": "weight", "weight": 10, "target": 95},
     {"indicator": "complaints", "method": "deduction", "per_unit": 2, "cap": 10},
     {"indicator": "reopen_rate", "method": "deduction", "per_unit": "0.5", "allowance": 5, "cap": 5},
 ]

@@ -218,6 +218,7 @@ class Indicator(models.TextChoices):
     INSPECTION = "inspection", _("检查得分")
     COMPLAINTS = "complaints", _("投诉")
     REOPEN_RATE = "reopen_rate", _("返修率")
+    PLANNED_MAINTENANCE = "planned_maintenance", _("计划维保按时完成率")
 
 
 class SchemeIndicator(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tickets.api.fields import visible_or_404  # noqa: F401 (the views' and the API's look-up)
 from tickets.assessment.models import Inspection, Scorecard
 from tickets.assessment.scoring import HUNDRED, counted_site, mean, month_bounds, q2
+from tickets.maintenance.selectors import on_time_rates
 from tickets.models import Complaint, Contract, Role, ServiceRequest, User
 from tickets.reports.selectors import (
     RATED_Q,
@@ -192,6 +193,8 @@ def indicator_values(
         insp_avg = {None: insp.aggregate(avg=Avg("score"))["avg"]}
         sites = [None]
     by_key = {(r.get(key) if key else None): r for r in rows}
+    next_month = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+    maintenance = on_time_rates(contract, month.replace(day=1), next_month, by_site=bool(key))
     out: dict[int | None, dict[str, Decimal | None]] = {}
     for site in sites:
         r = by_key.get(site, {})
@@ -208,5 +211,6 @@ def indicator_values(
         values["complaints"] = Decimal(complaint_n.get(site, 0))
         avg = insp_avg.get(site)
         values["inspection"] = None if avg is None else q2(Decimal(str(avg)))
+        values["planned_maintenance"] = maintenance.get(site)
         out[site] = values
     return out

@@ -8,20 +8,76 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from tickets.admin import ReadOnlyAdmin
 from tickets.exceptions import ActionForbidden
 from tickets.http import AuthenticatedHttpRequest
-from tickets.maintenance import services
+from tickets.maintenance import register, services
 from tickets.maintenance.models import Equipment, MaintenanceOccurrence, MaintenancePlan
+from tickets.maintenance.permissions import is_register_keeper
+
+
+class EquipmentForm(forms.ModelForm):
+    """Checked by register.equipment_errors, so the admin refuses what the pages, the API and the import refuse."""
+
+    class Meta:
+        model = Equipment
+        fields = list(register.EQUIPMENT_FIELDS)
+
+    actor: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].required = False  # a room (or building, floor) implies it
+
+    def _post_clean(self) -> None:
+        """No model validation: the service checks the values (a room fills in the compound)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if not is_register_keeper(self.actor):
+            self.add_error(None, _("只有机关事务局的管理员或物业条线主管可以维护设备台账。"))
+            return data
+        for name, messages in register.equipment_errors(
+            data, instance=self.instance if self.instance.pk else None
+        ).items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def validate_unique(self) -> None:
+        """equipment_errors says it, in the register's words."""
 
 
 @admin.register(Equipment)
 class EquipmentAdmin(admin.ModelAdmin):
+    form = EquipmentForm
     list_display = ["code", "name", "category", "compound", "building", "contract", "inspection_due_on", "active"]
     list_filter = ["category", "compound", "active"]
     search_fields = ["code", "name", "serial", "make", "model"]
     list_select_related = ["compound", "building", "contract"]
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # an item with history is never deleted: it is marked not in use
+
+    def save_model(self, request: AuthenticatedHttpRequest, obj: Equipment, form: Any, change: bool) -> None:  # type: ignore[override]  # admin pages are for signed-in staff
+        values = {name: form.cleaned_data[name] for name in register.EQUIPMENT_FIELDS if name in form.cleaned_data}
+        try:
+            if change:
+                saved = register.equipment_update(equipment=obj.pk, actor=request.user, **values)
+            else:
+                saved = register.equipment_create(actor=request.user, **values)
+        except (ValidationError, ActionForbidden) as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
 
 
 class PlanForm(forms.ModelForm):

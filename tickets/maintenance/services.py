@@ -24,14 +24,17 @@ from django.utils.translation import gettext as _
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.maintenance.models import (
     Equipment,
+    EquipmentWork,
     Frequency,
     MaintenanceOccurrence,
     MaintenancePlan,
     OccurrenceStatus,
+    WorkSource,
 )
 from tickets.maintenance.recurrence import Recurrence, dates_between, due_dates, first_date
 from tickets.models import Category, Contract, Role, Urgency, User
 from tickets.services.common import now_or
+from tickets.services.requests import resolve_place
 from tickets.sla.calendars import calendars_cached, load_work_calendar
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,10 @@ PLAN_FIELDS = (
     "title",
     "description",
     "equipment",
+    "compound",
+    "building",
+    "floor",
+    "checklist",
     "contract",
     "category",
     "urgency",
@@ -56,8 +63,10 @@ PLAN_FIELDS = (
     "ends_on",
     "float_to_working_day",
     "lead_days",
+    "grace_days",
     "active",
 )
+MAX_GRACE_DAYS = 60
 
 
 def _local_date(now: datetime) -> date:
@@ -130,13 +139,34 @@ def plan_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
         add("lead_days", _("提前开单天数须在0到%(n)d之间。") % {"n": MAX_LEAD_DAYS})
     if not errors and first_date(recurrence_of(values)) is None:
         add("frequency", _("按此周期规则，计划在开始日期之后从不发生，请检查周期与日期。"))
+    grace_days = values.get("grace_days", 7)
+    if not isinstance(grace_days, int) or not 0 <= grace_days <= MAX_GRACE_DAYS:
+        add("grace_days", _("宽限天数须在0到%(n)d之间。") % {"n": MAX_GRACE_DAYS})
     equipment: Equipment | None = values.get("equipment")
     contract: Contract | None = values.get("contract")
     category: Category | None = values.get("category")
-    if equipment is None:
-        add("equipment", _("请选择设备。"))
-    elif not equipment.active:
-        add("equipment", _("该设备已停用。"))
+    compound, building, floor = values.get("compound"), values.get("building"), values.get("floor")
+    if equipment is not None:
+        if not equipment.active:
+            add("equipment", _("该设备已停用。"))
+        if any(p is not None and p.pk != getattr(equipment, f"{n}_id") for n, p in _place_parts(values)):
+            add("equipment", _("计划的位置须与设备所在位置一致，或只选设备。"))
+    elif compound is None and building is None and floor is None:
+        add("equipment", _("请选择设备，或选择作业的位置（院区、楼栋、楼层）。"))
+    else:
+        try:
+            resolve_place(compound=compound, building=building, floor=floor, room=None)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    add(name, message)
+    checklist = values.get("checklist")
+    if (
+        checklist is not None
+        and contract is not None
+        and (not checklist.active or checklist.service_line != contract.service_line)
+    ):
+        add("checklist", _("检查表已停用或与合同的服务条线不一致。"))
     if contract is None:
         add("contract", _("请选择维保合同。"))
     if category is None:
@@ -148,14 +178,41 @@ def plan_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
             add("category", _("服务分类与合同的服务条线不一致。"))
         elif not contract.categories.filter(pk__in=category.lineage_ids()).exists():
             add("category", _("合同的服务范围不包含该分类。"))
+    target_compound_id = equipment.compound_id if equipment is not None else _compound_id(values)
     if (
         contract is not None
-        and equipment is not None
+        and target_compound_id is not None
         and "equipment" not in errors
-        and not contract.compounds.filter(pk=equipment.compound_id).exists()
+        and not contract.compounds.filter(pk=target_compound_id).exists()
     ):
         add("contract", _("合同的服务范围不包含该设备所在院区。"))
     return errors
+
+
+def _place_parts(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return [(n, values.get(n)) for n in ("compound", "building", "floor")]
+
+
+def _compound_id(values: Mapping[str, Any]) -> int | None:
+    for name in ("floor", "building", "compound"):
+        part = values.get(name)
+        if part is None:
+            continue
+        if name == "floor":
+            return int(part.building.compound_id)
+        return int(part.compound_id if name == "building" else part.pk)
+    return None
+
+
+def _fill_place(plan: MaintenancePlan) -> None:
+    """The plan's place: the item's when it names one, else the given parts completed upwards."""
+    if plan.equipment is not None:
+        plan.compound_id = plan.equipment.compound_id
+        plan.building_id = plan.equipment.building_id
+        plan.floor_id = plan.equipment.floor_id
+        return
+    place = resolve_place(compound=plan.compound, building=plan.building, floor=plan.floor, room=None)
+    plan.compound, plan.building, plan.floor = place.compound, place.building, place.floor
 
 
 def _save(plan: MaintenancePlan, values: Mapping[str, Any], *, actor: User, now: datetime) -> MaintenancePlan:
@@ -167,6 +224,7 @@ def _save(plan: MaintenancePlan, values: Mapping[str, Any], *, actor: User, now:
         if name in values:
             setattr(plan, name, values[name])
     plan.weekdays = sorted(set(plan.weekdays or []))
+    _fill_place(plan)
     plan.filed_by = actor
     plan.updated_at = now
     plan.save()
@@ -180,7 +238,7 @@ def plan_create(*, actor: User, now: datetime | None = None, **values: Any) -> M
     unknown = set(values) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"unknown plan fields: {sorted(unknown)}")
-    values = {"interval": 1, "lead_days": 0, "weekdays": [], "active": True, **values}
+    values = {"interval": 1, "lead_days": 0, "grace_days": 7, "weekdays": [], "active": True, **values}
     today = _local_date(now)
     start = values.get("starts_on")
     plan = MaintenancePlan(effective_from=max(start, today) if isinstance(start, date) else today)
@@ -198,7 +256,12 @@ def plan_update(
     if unknown:
         raise TypeError(f"unknown plan fields: {sorted(unknown)}")
     pk = plan.pk if isinstance(plan, MaintenancePlan) else plan
-    locked = MaintenancePlan.objects.select_for_update().select_related("equipment", "contract", "category").get(pk=pk)
+    # of=("self",): the item is an outer join now (a plan may be for a place), and PostgreSQL locks no nullable side.
+    locked = (
+        MaintenancePlan.objects.select_for_update(of=("self",))
+        .select_related("equipment", "contract", "category")
+        .get(pk=pk)
+    )
     values = {name: getattr(locked, name) for name in PLAN_FIELDS} | changes
     today = _local_date(now)
     check_plan_actor(actor, locked.contract)
@@ -243,7 +306,15 @@ def occurrences_generate(*, now: datetime | None = None) -> int:
             for scheduled, due in due_dates(days, floating=plan.float_to_working_day, calendar=calendar):
                 opens_on = due - timedelta(days=plan.lead_days)
                 if opens_on <= today:
-                    rows.append(MaintenanceOccurrence(plan=plan, scheduled_on=scheduled, due_on=due, opens_on=opens_on))
+                    rows.append(
+                        MaintenanceOccurrence(
+                            plan=plan,
+                            scheduled_on=scheduled,
+                            due_on=due,
+                            opens_on=opens_on,
+                            closes_on=due + timedelta(days=plan.grace_days),
+                        )
+                    )
     MaintenanceOccurrence.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)
 
@@ -263,7 +334,15 @@ def _open(occurrence_id: int, now: datetime | None) -> tuple[MaintenanceOccurren
     with transaction.atomic():
         occurrence = (
             MaintenanceOccurrence.objects.select_for_update(of=("self",))
-            .select_related("plan__equipment", "plan__category", "plan__contract", "plan__filed_by")
+            .select_related(
+                "plan__equipment",
+                "plan__category",
+                "plan__contract",
+                "plan__filed_by",
+                "plan__compound",
+                "plan__building",
+                "plan__floor",
+            )
             .get(pk=occurrence_id)
         )
         if occurrence.status != OccurrenceStatus.PLANNED:
@@ -281,12 +360,13 @@ def _open(occurrence_id: int, now: datetime | None) -> tuple[MaintenanceOccurren
                     % {"plan": plan.title, "date": occurrence.due_on.isoformat()},
                     description=plan.description,
                     urgency=plan.urgency,
-                    compound=equipment.compound,
-                    building=equipment.building,
-                    room=equipment.room,
-                    location_detail=str(equipment),
+                    compound=plan.compound,
+                    building=plan.building,
+                    room=equipment.room if equipment is not None else None,
+                    location_detail=str(equipment) if equipment is not None else _floor_text(plan),
                     idempotency_key=f"maintenance:{occurrence.pk}",
                     now=now,
+                    clock_from=planned_start(occurrence.due_on),
                 )
                 if service_request.contract_id != plan.contract_id:
                     # The catalogue routed it elsewhere: planned work is the plan's contract's.
@@ -308,7 +388,27 @@ def _open(occurrence_id: int, now: datetime | None) -> tuple[MaintenanceOccurren
         occurrence.service_request = service_request
         occurrence.opened_at = now
         occurrence.save(update_fields=["status", "service_request", "opened_at"])
+        if equipment is not None:
+            EquipmentWork.objects.create(
+                equipment=equipment,
+                service_request=service_request,
+                source=WorkSource.PLANNED,
+                occurrence=occurrence,
+                created_at=now,
+            )
     return occurrence, "opened"
+
+
+def planned_start(due_on: date) -> datetime:
+    """Where the SLA clock of a planned work order starts: the beginning of its planned (due) day, local time.
+    A business-hours target then starts at that day's first working hour."""
+    return timezone.make_aware(datetime.combine(due_on, datetime.min.time()), timezone.get_default_timezone())
+
+
+def _floor_text(plan: MaintenancePlan) -> str:
+    if plan.floor is None:
+        return ""
+    return plan.floor.name or f"{plan.floor.level}F"
 
 
 def _refusal_text(refusal: Exception) -> str:
@@ -332,4 +432,15 @@ def planned_maintenance_run(*, now: datetime | None = None) -> dict[str, int]:
             _occurrence, outcome = _open(pk, now)
             if outcome:
                 counts[outcome] += 1
+    counts["missed"] = occurrences_mark_missed(now=now)
     return counts
+
+
+def occurrences_mark_missed(*, now: datetime | None = None) -> int:
+    """Record as missed every opened occurrence whose last day has passed unfinished. One UPDATE that matches only
+    rows still opened, so two beats at once (or a worker completing at that moment, under its row lock) never
+    record one twice or overwrite a completion."""
+    now = now_or(now)
+    return MaintenanceOccurrence.objects.filter(status=OccurrenceStatus.OPENED, closes_on__lt=_local_date(now)).update(
+        status=OccurrenceStatus.MISSED, missed_at=now
+    )

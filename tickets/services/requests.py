@@ -159,8 +159,12 @@ def request_create(
     idempotency_key: str | None = None,
     now: datetime | None = None,
     owner: str = "",
+    clock_from: datetime | None = None,
 ) -> ServiceRequest:
     """File a request. A repeated idempotency key returns the request already filed (a double submit).
+
+    ``clock_from`` starts the SLA clock at another moment than the filing (planned work counts from its planned
+    date, whether it was opened ahead of it or, after a beat outage, behind it).
 
     The kind is asked before anything is written: whether it may be filed here at all (a module that owns
     "create" files through its own gate, which passes `owner=`), then its guard."""
@@ -228,8 +232,8 @@ def request_create(
                 contractor=preview.contract.contractor if preview.contract else None,
                 policy_version=preview.policy_version,
                 calendar=preview.contract.calendar if preview.contract else None,
-                clock_started_at=None if preview.needs_approval else now,
-                resolution_clock_from=None if preview.needs_approval else now,
+                clock_started_at=None if preview.needs_approval else (clock_from or now),
+                resolution_clock_from=None if preview.needs_approval else (clock_from or now),
                 created_at=now,
                 updated_at=now,
                 idempotency_key=idempotency_key or None,

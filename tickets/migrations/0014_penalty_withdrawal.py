@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0012_maintenance_equipment_plans_occurrences'),
+        ('tickets', '0013_maintenance_places_checklists_history'),
     ]
 
     operations = [

@@ -1,0 +1,115 @@
+"""Forms of the planned-maintenance pages. They parse; the services decide (their messages land on the fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tickets.maintenance.models import Equipment
+from tickets.maintenance.register import EQUIPMENT_FIELDS, repair_categories
+from tickets.models import Category, ChecklistItem, Contract, ServiceLine, Urgency
+from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
+from tickets.web.forms import PhotosField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class EquipmentForm(forms.ModelForm):
+    class Meta:
+        model = Equipment
+        fields = list(EQUIPMENT_FIELDS)
+        widgets = {
+            "installed_on": DateInput(),
+            "warranty_ends_on": DateInput(),
+            "inspection_due_on": DateInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        contract = self.fields["contract"]
+        assert isinstance(contract, forms.ModelChoiceField)
+        contract.queryset = Contract.objects.filter(service_line=ServiceLine.PROPERTY)
+        self.fields["compound"].required = False  # a room (or building, floor) implies it
+
+    def validate_unique(self) -> None:
+        """The register's service says a taken code, in its own words."""
+
+    def _post_clean(self) -> None:
+        """No model validation here: the service checks the values (and the database constraints hold)."""
+
+
+class RepairForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("报修类别"), empty_label=None)
+    title = forms.CharField(label=_("故障简述"), max_length=200)
+    description = forms.CharField(label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    photos = PhotosField(label=_("照片"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, validators=[IDEMPOTENCY_KEY_VALIDATOR])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(pk__in=[c.pk for c in repair_categories()]).order_by("sort")
+
+
+class CostForm(forms.Form):
+    cost = forms.DecimalField(label=_("费用(元)"), min_value=0, max_digits=12, decimal_places=2)
+    cost_note = forms.CharField(label=_("费用说明"), max_length=200, required=False)
+
+
+class ChecklistForm(forms.Form):
+    """One field per checklist item (pass/fail as a choice, a score or a measured value as a number) and a note
+    for each, then photos and a note for the whole work."""
+
+    note = forms.CharField(label=_("作业说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("现场照片"))
+
+    def __init__(self, *args: Any, items: list[ChecklistItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            name = f"item_{item.pk}"
+            if item.kind == ChecklistItem.Kind.PASS_FAIL:
+                self.fields[name] = forms.ChoiceField(
+                    label=item.text,
+                    choices=[("pass", _("合格")), ("fail", _("不合格"))],
+                    widget=forms.RadioSelect,
+                )
+            elif item.kind == ChecklistItem.Kind.SCORE:
+                self.fields[name] = forms.DecimalField(
+                    label=item.text, help_text=_("满分 %(n)s") % {"n": item.points}, max_digits=8, decimal_places=2
+                )
+            else:
+                self.fields[name] = forms.DecimalField(
+                    label=f"{item.text}（{item.unit}）" if item.unit else item.text,
+                    help_text=_("限值 ≤ %(limit)s %(unit)s")
+                    % {
+                        "limit": format(item.limit.normalize(), "f") if item.limit is not None else "",
+                        "unit": item.unit,
+                    },
+                    max_digits=13,
+                    decimal_places=3,
+                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+                )
+            self.fields[f"{name}_note"] = forms.CharField(label=_("说明"), required=False, max_length=300)
+        self.order_fields([*(f for i in items for f in (f"item_{i.pk}", f"item_{i.pk}_note")), "note", "photos"])
+
+    def results(self) -> list[Any]:
+        from tickets.assessment.inspections import ItemInput
+
+        out = []
+        for item in self.items:
+            value = self.cleaned_data.get(f"item_{item.pk}")
+            note = self.cleaned_data.get(f"item_{item.pk}_note") or ""
+            if item.kind == ChecklistItem.Kind.PASS_FAIL:
+                out.append(ItemInput(item=item.pk, passed=None if value in (None, "") else value == "pass", note=note))
+            elif item.kind == ChecklistItem.Kind.SCORE:
+                out.append(ItemInput(item=item.pk, score=value, note=note))
+            else:
+                out.append(ItemInput(item=item.pk, measured=value, note=note))
+        return out

@@ -1,0 +1,217 @@
+"""Reads of planned maintenance: lists in a fixed number of queries, an item's history, the calendar of coming
+work, and compliance (done on time / late / missed) aggregated in SQL."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from tickets.maintenance.models import (
+    Equipment,
+    EquipmentWork,
+    MaintenanceOccurrence,
+    MaintenancePlan,
+    OccurrenceStatus,
+    WorkSource,
+)
+from tickets.maintenance.permissions import (
+    equipment_visible_to,
+    is_maintainer_staff,
+    is_register_keeper,
+    occurrences_visible_to,
+)
+from tickets.models import Compound, Contract, User
+
+S = OccurrenceStatus
+DECIDED = (S.DONE, S.LATE, S.MISSED)
+REMIND_DAYS = 30  # statutory inspections due within this many days are flagged (and reminded, see reminders.py)
+
+
+def equipment_list(*, user: User, category: str = "", compound: int | None = None, q: str = "") -> QuerySet[Equipment]:
+    qs = equipment_visible_to(user).select_related("compound", "building", "floor", "room", "contract")
+    if category:
+        qs = qs.filter(category=category)
+    if compound:
+        qs = qs.filter(compound_id=compound)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(serial__icontains=q))
+    return qs.order_by("compound_id", "code")
+
+
+def equipment_history(equipment: Equipment) -> list[EquipmentWork]:
+    """Every piece of work on the item, newest first, with its request and, for planned work, its occurrence."""
+    return list(
+        EquipmentWork.objects.filter(equipment=equipment)
+        .select_related("service_request__contractor", "occurrence", "cost_recorded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def equipment_costs(equipment: Equipment) -> dict[str, Any]:
+    """Totals by source, in one query."""
+    rows = (
+        EquipmentWork.objects.filter(equipment=equipment)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("id"), cost=Sum("cost"))
+    )
+    by_source = {r["source"]: r for r in rows}
+    total = sum((r["cost"] or Decimal(0) for r in by_source.values()), Decimal(0))
+    return {"by_source": by_source, "total": total}
+
+
+def equipment_breakdowns(equipment: Equipment) -> dict[str, Any]:
+    """Repairs of the item (filed naming it, or by a failed check) and the mean days between them (MTBF)."""
+    times = list(
+        EquipmentWork.objects.filter(equipment=equipment, source__in=(WorkSource.REPAIR, WorkSource.CHECKLIST))
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    gaps = [(b - a).total_seconds() / 86400 for a, b in itertools.pairwise(times)]
+    mtbf = Decimal(sum(gaps) / len(gaps)).quantize(Decimal("0.1")) if gaps else None
+    return {"count": len(times), "mtbf_days": mtbf}
+
+
+def equipment_plans(equipment: Equipment) -> list[MaintenancePlan]:
+    return list(equipment.plans.select_related("contract", "checklist").order_by("title"))
+
+
+def occurrence_detail(*, user: User, pk: int) -> MaintenanceOccurrence | None:
+    return (
+        occurrences_visible_to(user)
+        .select_related(
+            "plan__equipment",
+            "plan__checklist",
+            "plan__contract__contractor",
+            "plan__compound",
+            "plan__building",
+            "plan__floor",
+            "service_request",
+            "completed_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def calendar(*, user: User, start: date, weeks: int = 4, building: int | None = None, contractor: int | None = None):
+    """Occurrences due in [start, start + weeks), planned or opened, with what each row shows in one query."""
+    qs = (
+        occurrences_visible_to(user)
+        .filter(due_on__gte=start, due_on__lt=start + timedelta(weeks=weeks))
+        .select_related(
+            "plan__equipment",
+            "plan__compound",
+            "plan__building",
+            "plan__floor",
+            "plan__contract__contractor",
+            "service_request",
+        )
+        .order_by("due_on", "plan__building_id", "plan_id")
+    )
+    if building:
+        qs = qs.filter(plan__building_id=building)
+    if contractor:
+        qs = qs.filter(plan__contract__contractor_id=contractor)
+    return qs
+
+
+def upcoming_dates(*, user: User, start: date, weeks: int = 4, building: int | None = None) -> list[dict[str, Any]]:
+    """Plans' coming dates that the beat has not written yet (the beat writes a date only when it opens), so the
+    calendar shows the whole coming weeks. Pure recurrence over the visible active plans."""
+    from tickets.maintenance.recurrence import dates_between, due_dates
+    from tickets.maintenance.services import recurrence_of
+    from tickets.sla.calendars import calendars_cached, load_work_calendar
+
+    end = start + timedelta(weeks=weeks) - timedelta(days=1)
+    plans = MaintenancePlan.objects.filter(active=True).select_related(
+        "equipment", "compound", "building", "floor", "contract__contractor", "contract__calendar"
+    )
+    if is_maintainer_staff(user):
+        plans = plans.filter(contract__contractor_id=user.contractor_id or 0)
+    elif not is_register_keeper(user):
+        return []
+    if building:
+        plans = plans.filter(building_id=building)
+    written = set(
+        MaintenanceOccurrence.objects.filter(plan__in=plans, scheduled_on__gte=start - timedelta(days=60)).values_list(
+            "plan_id", "scheduled_on"
+        )
+    )
+    out = []
+    with calendars_cached():
+        for plan in plans:
+            calendar_ = load_work_calendar(plan.contract.calendar)
+            days = dates_between(recurrence_of(plan.__dict__), max(start, plan.effective_from), end)
+            for scheduled, due in due_dates(days, floating=plan.float_to_working_day, calendar=calendar_):
+                if (plan.pk, scheduled) not in written and start <= due <= end:
+                    out.append({"plan": plan, "scheduled_on": scheduled, "due_on": due})
+    return sorted(out, key=lambda r: (r["due_on"], r["plan"].pk))
+
+
+def compliance(
+    *,
+    user: User,
+    start: date,
+    end: date,
+    group: tuple[str, ...] = ("contract", "compound", "category", "month"),
+) -> list[dict[str, Any]]:
+    """Occurrences due in [start, end) per contract, site, equipment category and month: done on time, late,
+    missed, still open and not opened (skipped), with the on-time rate of those decided. One query."""
+    fields = {
+        "contract": "plan__contract",
+        "compound": "plan__compound",
+        "building": "plan__building",
+        "category": "plan__equipment__category",
+        "month": "month",
+    }
+    qs = occurrences_visible_to(user).filter(due_on__gte=start, due_on__lt=end).order_by()
+    if "month" in group:
+        qs = qs.annotate(month=TruncMonth("due_on"))
+    keys = [fields[g] for g in group]
+    rows = list(
+        qs.values(*keys)
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=S.DONE)),
+            late=Count("id", filter=Q(status=S.LATE)),
+            missed=Count("id", filter=Q(status=S.MISSED)),
+            open=Count("id", filter=Q(status__in=(S.OPENED, S.PLANNED))),
+            skipped=Count("id", filter=Q(status=S.SKIPPED)),
+        )
+        .order_by(*keys)
+    )
+    contracts = {c.pk: c for c in Contract.objects.filter(pk__in={r.get("plan__contract") for r in rows})}
+    compounds = {c.pk: c for c in Compound.objects.filter(pk__in={r.get("plan__compound") for r in rows})}
+    for r in rows:
+        decided = r["done"] + r["late"] + r["missed"]
+        r["decided"] = decided
+        r["on_time_rate"] = rate(r["done"], decided)
+        r["contract"] = contracts.get(r.pop("plan__contract", None))
+        r["compound"] = compounds.get(r.pop("plan__compound", None))
+        r["category"] = r.pop("plan__equipment__category", None)
+    return rows
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")) if whole else None
+
+
+def on_time_rates(contract: Contract, start: date, end: date, *, by_site: bool) -> dict[int | None, Decimal | None]:
+    """The scorecard's planned-maintenance value: the share of the month's decided occurrences done on time, per
+    site (compound id) or for the whole contract (key None). None when nothing was due or decided (a weighted rule
+    then gives its whole weight, as the other indicators do)."""
+    qs = MaintenanceOccurrence.objects.filter(
+        plan__contract=contract, due_on__gte=start, due_on__lt=end, status__in=DECIDED
+    ).order_by()
+    aggs = {"done": Count("id", filter=Q(status=S.DONE)), "decided": Count("id")}
+    if by_site:
+        rows: list[Any] = list(qs.values("plan__compound").annotate(**aggs))
+        return {r["plan__compound"]: rate(r["done"], r["decided"]) for r in rows}
+    r = qs.aggregate(**aggs)
+    return {None: rate(r["done"], r["decided"])}
