@@ -129,6 +129,8 @@ class ServiceRequest(models.Model):
     # across the table. Users cannot write ":" (IDEMPOTENCY_KEY_VALIDATOR), so no one can take a system key, and
     # two filers choosing the same key do not collide.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # The words of the title and description, space-separated, for the full-text index (tickets/search.py).
+    search_tokens = models.TextField(blank=True, default="", editable=False)
 
     objects = ServiceRequestQuerySet.as_manager()
 

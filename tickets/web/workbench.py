@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets import selectors
+from tickets import search, selectors
 from tickets.models import OPEN_STATUSES, Building, ServiceRequest, Status, Urgency, User
 from tickets.querysets import BREACHED_Q
 from tickets.services.transitions import allowed_actions
@@ -66,14 +66,9 @@ class QueueFilter(django_filters.FilterSet):
         return qs
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return qs
-        q = Q(title__icontains=value) | Q(description__icontains=value)
-        digits = value.upper().removeprefix("SD").lstrip("0")
-        if digits.isdigit():
-            q |= Q(pk=int(digits))
-        return qs.filter(q)
+        return qs.filter(search.text_q(value))  # words through the full-text index, or a request number
 
 
 def queue_queryset(user: User) -> QuerySet[ServiceRequest]:
