@@ -1,4 +1,5 @@
-"""Word search over requests (tickets/search.py): the segmented words of each request, and the database's index.
+"""Word search over requests (tickets/search.py): the segmented words of each request, and the database's index;
+and the indexes of the SLA report's backlog.
 
 PostgreSQL: a stored generated tsvector column with a GIN index. SQLite: an FTS5 table over the column, kept by
 triggers. Existing requests are segmented here, in batches.
@@ -43,6 +44,9 @@ def backfill(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
+    # The words first, then the index built from them in one pass (an FTS5 trigger's 'delete' of a row that was
+    # never indexed would corrupt the index).
+    backfill(apps, schema_editor)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         for sql in POSTGRES:
@@ -50,9 +54,10 @@ def forwards(apps, schema_editor):
     elif vendor == "sqlite":
         from tickets.search import _SQLITE_TRIGGERS
 
-        for sql in [*SQLITE, *_SQLITE_TRIGGERS.values()]:
+        for sql in [*SQLITE, "INSERT INTO tickets_request_fts(tickets_request_fts) VALUES ('rebuild')"]:
             schema_editor.execute(sql, params=None)
-    backfill(apps, schema_editor)
+        for sql in _SQLITE_TRIGGERS.values():
+            schema_editor.execute(sql, params=None)
 
 
 def backwards(apps, schema_editor):
@@ -71,4 +76,21 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(forwards, backwards),
+        # The SLA report's backlog at a moment (reports.selectors.open_at_q).
+        migrations.AddIndex(
+            model_name="servicerequest",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True), ("resolved_at__isnull", True)),
+                fields=["created_at"],
+                name="request_unfinished_created",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="servicerequest",
+            index=models.Index(fields=["resolved_at"], name="request_resolved_at"),
+        ),
+        migrations.AddIndex(
+            model_name="servicerequest",
+            index=models.Index(fields=["closed_at"], name="request_closed_at"),
+        ),
     ]
