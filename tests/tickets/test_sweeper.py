@@ -142,3 +142,33 @@ def test_a_breach_crossed_again_in_the_same_cycle_is_not_written_twice(world):
     assert req.response_breached
     assert Event.objects.filter(request=req, kind="sla_breach", changes__target="response").count() == 1
     assert Notification.objects.filter(recipient=world.carol, event__kind="sla_breach").count() == 2
+
+
+def test_a_batch_with_nothing_left_to_check(world):
+    """Every claimed row's last pending target breaches: the next check is NULL for the whole batch (on PostgreSQL
+    the statement must still know the column's type)."""
+    from tickets.models import ServiceRequest
+
+    reqs = [file_leak(world, now=at(2026, 3, 10, 9, 0), title=f"漏水{i}") for i in range(3)]
+    ServiceRequest.objects.filter(pk__in=[r.pk for r in reqs]).update(
+        arrival_due=None, arrival_warn_at=None, resolution_due=None, resolution_warn_at=None
+    )
+    assert sla_sweep(now=at(2026, 3, 10, 9, 31))["breaches"] == 3
+    assert set(ServiceRequest.objects.values_list("next_sla_check_at", "response_breached")) == {(None, True)}
+
+
+def test_a_sweeps_emails_go_out_once_through_one_task(world, settings, mailoutbox, django_capture_on_commit_callbacks):
+    """One queued task sends the batch's e-mails; run twice, it sends each once."""
+    from tickets import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    for i in range(3):
+        file_leak(world, now=at(2026, 3, 10, 9, 0), title=f"漏水{i}")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(now=at(2026, 3, 10, 9, 31))
+    breach_mails = [m for m in mailoutbox if "超时" in m.subject]
+    # six breaches (response and arrival of three), each to the dispatcher and the supervisor
+    assert len(breach_mails) == 12
+    ids = list(Event.objects.filter(kind="sla_breach").values_list("pk", flat=True))
+    assert tasks.send_events_emails(ids) == 0  # already sent

@@ -295,7 +295,8 @@ def notify_for_events(events: Sequence[Event]) -> None:
 
     The recipients are those of ``recipients_for``: every distinct audience of the batch is one boolean column of a
     single query over the users, then one insert of the in-app rows, one read of the webhook endpoints and one
-    insert of their deliveries. E-mail and webhook tasks are queued after the commit, as ``notify`` does.
+    insert of their deliveries. After the commit one task sends the batch's e-mails and one task per delivery
+    posts a webhook.
     """
     plans: list[tuple[Event, int, str]] = []
     audiences: dict[Q, int] = {}
@@ -353,8 +354,8 @@ def notify_for_events(events: Sequence[Event]) -> None:
     def enqueue() -> None:
         from tickets import tasks
 
+        tasks.send_events_emails.delay([event_id for event_id, _pks in queued])  # one message for the batch
         for event_id, pks in queued:
-            tasks.send_event_emails.delay(event_id)
             for pk in pks:
                 tasks.deliver_webhook.delay(pk, event_id)
 

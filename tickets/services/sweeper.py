@@ -104,8 +104,11 @@ def _check_batch(rows: list[ServiceRequest], now: datetime) -> tuple[int, int]:
         if not claimed:
             return 0, 0
         changes: dict[str, Case] = {
+            # The column as the default gives the CASE its type on PostgreSQL when every new value is NULL.
             "next_sla_check_at": Case(
-                *(When(pk=p.req.pk, then=Value(p.next_check)) for p in claimed), output_field=DateTimeField()
+                *(When(pk=p.req.pk, then=Value(p.next_check)) for p in claimed),
+                default=F("next_sla_check_at"),
+                output_field=DateTimeField(),
             )
         }
         for target in deadlines.TARGETS:
