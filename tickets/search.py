@@ -8,6 +8,7 @@ database indexes that column:
 
 - PostgreSQL: a stored generated column `search_vector` = ``to_tsvector('simple', search_tokens)`` with a GIN
   index (migration 0013); a query is ``search_vector @@ plainto_tsquery('simple', words)``, every word required.
+  The column is the database's, not the model's (SQLite has no tsvector), so `_VectorMatches` names it.
 - SQLite: an FTS5 table `tickets_request_fts` over the column (external content, kept by triggers); a query is
   ``MATCH '"w1" "w2"'``. A later migration that rebuilds the requests table drops SQLite's triggers, so
   `ensure_sqlite_index` (after every `migrate`) puts them back and rebuilds the index if one was missing.
@@ -25,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Q
+from django.db.models import BooleanField, Expression, Q
 from django.db.models.expressions import RawSQL
 
 WORD = re.compile(r"\w+")
@@ -48,7 +49,6 @@ _SQLITE_TRIGGERS = {
         "INSERT INTO tickets_request_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END"
     ),
 }
-POSTGRES_MATCH = "SELECT id FROM tickets_servicerequest WHERE search_vector @@ plainto_tsquery('simple', %s)"
 SQLITE_MATCH = "SELECT rowid FROM tickets_request_fts WHERE tickets_request_fts MATCH %s"
 
 
@@ -93,6 +93,25 @@ def tokens_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs
         sender._default_manager.filter(pk=instance.pk).update(search_tokens=instance.search_tokens)
 
 
+class _VectorMatches(Expression):
+    """``id = ANY(ARRAY(<ids whose search_vector matches>))`` on the query's own alias: the ids come from the GIN
+    index once, before the list's order is walked. As a plain row test (or an IN subquery) the planner, which
+    cannot tell a rare word from a common one, walked the list's date index and tested every row: 2–3 s for a word
+    in 200 of 1M requests; this way 1 ms."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        found = "SELECT id FROM tickets_servicerequest WHERE search_vector @@ plainto_tsquery('simple', %s)"
+        return f"{table}.id = ANY(ARRAY({found}))", [self.words]
+
+
 def number_of(value: str) -> int | None:
     digits = value.strip().upper().removeprefix("SD").lstrip("0")
     return int(digits) if digits.isdigit() and len(digits) < 19 else None
@@ -104,7 +123,7 @@ def text_q(value: str, *, vendor: str | None = None) -> Q:
     vendor = vendor or default_connection.vendor
     terms = [w for w in words(value) if len(w) > 1 or w.isdigit()] if value else []
     if terms and vendor == "postgresql":
-        q = Q(pk__in=RawSQL(POSTGRES_MATCH, [" ".join(terms)]))  # noqa: S611 (fixed SQL, the words as a parameter)
+        q = Q(_VectorMatches(" ".join(terms)))
     elif terms and vendor == "sqlite":
         match = " ".join(f'"{t}"' for t in terms)
         q = Q(pk__in=RawSQL(SQLITE_MATCH, [match]))  # noqa: S611 (fixed SQL, the words as a parameter)
