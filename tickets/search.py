@@ -106,10 +106,10 @@ class _VectorMatches(Expression):
         super().__init__()
         self.words = words
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str]]:
         table = compiler.quote_name(compiler.query.get_initial_alias())
         found = "SELECT id FROM tickets_servicerequest WHERE search_vector @@ plainto_tsquery('simple', %s)"
-        return f"{table}.id = ANY(ARRAY({found}))", [self.words]
+        return f"{table}.id = ANY(ARRAY({found}))", (self.words,)
 
 
 def number_of(value: str) -> int | None:

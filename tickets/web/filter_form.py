@@ -4,13 +4,16 @@ workbench page about a fifth of its CPU. A field with errors, or of another widg
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _attrs(attrs: dict[str, object]) -> str:
+def _attrs(attrs: Mapping[str, object]) -> str:
     return "".join(
         format_html(' {}="{}"', name, value) if value is not True else format_html(" {}", name)
         for name, value in attrs.items()
@@ -23,6 +26,7 @@ def _widget(bound: forms.BoundField) -> str | None:
     attrs = bound.build_widget_attrs({**widget.attrs, "id": bound.auto_id} if bound.auto_id else dict(widget.attrs))
     value = bound.value()
     if type(widget) is forms.Select:
+        field: Any = bound.field  # a choice field (the stubs' Field has no choices)
         chosen = {"" if value is None else str(value)}
         options = "".join(
             format_html(
@@ -31,7 +35,7 @@ def _widget(bound: forms.BoundField) -> str | None:
                 mark_safe(" selected") if str("" if key is None else key) in chosen else "",
                 label,
             )
-            for key, label in bound.field.choices
+            for key, label in field.choices
         )
         return format_html('<select name="{}"{}>', bound.html_name, mark_safe(_attrs(attrs))) + options + "</select>"  # noqa: S308
     if type(widget) in (forms.TextInput, forms.NumberInput, forms.DateInput, forms.EmailInput):
@@ -49,7 +53,7 @@ def _widget(bound: forms.BoundField) -> str | None:
 
 def filter_fields(form: forms.Form) -> SafeString:
     """The form's fields, each as `tickets/_field.html` would write it."""
-    parts = []
+    parts: list[str] = []
     for bound in form:
         widget = None if bound.errors or bound.help_text else _widget(bound)
         if widget is None:
