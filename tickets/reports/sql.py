@@ -56,9 +56,11 @@ def duration_percentiles(
     inner = qs.order_by().annotate(rk=key, **aliases).values("rk", *aliases)
     inner_sql, params = inner.query.get_compiler(using=qs.db).as_sql()
     vendor = connections[qs.db].vendor
-    variant = variant or ("percentile_cont" if vendor == "postgresql" else "histogram")
+    variant = variant or "histogram"
     if variant == "histogram":
-        return _from_histogram(qs.db, inner_sql, params, fields, ps, grouped=bool(group_field), with_total=with_total)
+        return _from_histogram(
+            qs.db, inner_sql, params, fields, ps, grouped=bool(group_field), with_total=with_total, vendor=vendor
+        )
     if variant == "percentile_cont":
         sql = _postgresql(inner_sql, len(fields), ps, with_total=with_total)
     else:
@@ -135,15 +137,30 @@ def _from_histogram(
     *,
     grouped: bool,
     with_total: bool,
+    vendor: str,
 ) -> dict[Any, dict[str, dict[float, float | None]]]:
-    """Percentiles from the counts of each distinct value per group (whole minutes: few distinct values)."""
-    parts = [
-        f"SELECT {i} AS f, rk, m{i} AS v, COUNT(*) AS n FROM ({inner_sql}) sub{i} "  # noqa: S608 (fixed names)
-        f"GROUP BY rk, m{i}"  # NULLs counted too: a group with no value still has a row
-        for i in range(len(fields))
-    ]
+    """Percentiles from the counts of each distinct value per group (whole minutes: few distinct values).
+
+    PostgreSQL counts every field's values in one pass over the rows (grouping sets); SQLite, which has none,
+    in one pass per field (UNION ALL)."""
+    if vendor == "postgresql":
+        ms = ", ".join(f"m{i}" for i in range(len(fields)))
+        which = " + ".join(f"{i} * (1 - GROUPING(m{i}))" for i in range(len(fields)))
+        value = f"COALESCE({ms})" if len(fields) > 1 else "m0"
+        sets = ", ".join(f"(rk, m{i})" for i in range(len(fields)))
+        sql = (
+            f"SELECT {which} AS f, rk, {value} AS v, COUNT(*) AS n FROM ({inner_sql}) sub "  # noqa: S608 (fixed)
+            f"GROUP BY GROUPING SETS ({sets})"
+        )
+    else:
+        sql = " UNION ALL ".join(
+            f"SELECT {i} AS f, rk, m{i} AS v, COUNT(*) AS n FROM ({inner_sql}) sub{i} "  # noqa: S608 (fixed names)
+            f"GROUP BY rk, m{i}"  # NULLs counted too: a group with no value still has a row
+            for i in range(len(fields))
+        )
+        params = tuple(params) * len(fields)
     with connections[db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), tuple(params) * len(fields))
+        cursor.execute(sql, tuple(params))
         rows = cursor.fetchall()
     groups: set[Any] = set()
     counts: dict[tuple[int, Any], dict[Any, int]] = defaultdict(dict)
