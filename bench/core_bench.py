@@ -72,6 +72,7 @@ def seed(rows: int):
     requesters; 15k open requests from the last 30 days in the usual mix of states, the rest done."""
     from tests.factories import BuildingFactory, CompoundFactory, FloorFactory, RoomFactory, build_world
     from tickets.models import Category, ServiceRequest, User
+    from tickets.search import index_text
 
     world = build_world()
     rnd = random.Random(3)
@@ -102,6 +103,15 @@ def seed(rows: int):
         requester = rnd.choice(requesters)
         response_due = created + timedelta(minutes=30)
         resolution_due = created + timedelta(hours=rnd.choice([4, 8, 24, 72]))
+        status = pick(rnd, OPEN_MIX if is_open else DONE_MIX)
+        # Finished requests as the clock leaves them: responded, resolved around the deadline, closed, often rated.
+        done = status in ("resolved", "closed")
+        responded = created + timedelta(minutes=rnd.randint(3, 40)) if not is_open else None
+        resolved = max(resolution_due + timedelta(minutes=rnd.randint(-200, 60)), created + timedelta(hours=1))
+        resolved = resolved if done else None
+        closed = (resolved + timedelta(hours=rnd.randint(1, 48))) if resolved and status == "closed" else None
+        if status == "cancelled":
+            closed = created + timedelta(hours=1)
         batch.append(
             ServiceRequest(
                 kind="property",
@@ -109,13 +119,14 @@ def seed(rows: int):
                 service_line="property",
                 urgency=pick(rnd, URGENCY_MIX),
                 title=f"报修 {i}",
+                search_tokens=index_text(f"报修 {i}", ""),  # bulk_create skips the save hook that keeps the words
                 requester=requester,
                 filed_by=requester,
                 unit_id=requester.unit_id,
                 compound_id=building.compound_id,
                 building=building,
                 room=rnd.choice(rooms[building.pk]),
-                status=pick(rnd, OPEN_MIX if is_open else DONE_MIX),
+                status=status,
                 contract=world.contract,
                 contractor=world.contractor,
                 assignee=world.wang if is_open and i % 3 else None,
@@ -125,8 +136,14 @@ def seed(rows: int):
                 resolution_clock_from=created,
                 response_due=response_due,
                 resolution_due=resolution_due,
-                responded_at=None if is_open else created + timedelta(minutes=20),
-                resolution_breached=rnd.random() < 0.05,
+                responded_at=responded,
+                resolved_at=resolved,
+                closed_at=closed,
+                response_minutes=int((responded - created).total_seconds() // 60) if responded else None,
+                resolution_minutes=int((resolved - created).total_seconds() // 60) if resolved else None,
+                response_breached=bool(responded and responded > response_due),
+                resolution_breached=bool(resolved and resolved > resolution_due) or (is_open and rnd.random() < 0.05),
+                rating=rnd.choices([5, 4, 3, 2, 1], [60, 25, 8, 4, 3])[0] if done and rnd.random() < 0.7 else None,
                 next_sla_check_at=NOW + timedelta(minutes=rnd.randint(10, 60 * 24 * 3)) if is_open else None,
                 created_at=created,
                 updated_at=created,

@@ -8,13 +8,17 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_migrate, post_save, pre_save
 
         from servicedesk.auth import revoke_tokens_on_password_change
-        from tickets import registry
+        from tickets import registry, search
         from tickets.models.choices import ServiceLine
 
         pre_save.connect(revoke_tokens_on_password_change, sender="tickets.User", dispatch_uid="revoke-tokens")
+        # Word search: the segmented words on every save, SQLite's index triggers after every migrate.
+        pre_save.connect(search.keep_tokens, sender="tickets.ServiceRequest", dispatch_uid="search-tokens")
+        post_save.connect(search.tokens_saved, sender="tickets.ServiceRequest", dispatch_uid="search-tokens-saved")
+        post_migrate.connect(search.ensure_sqlite_index, sender=self, dispatch_uid="search-sqlite-index")
 
         # The core's own kind; modules register theirs in their AppConfig.ready().
         new = "request-new?"

@@ -92,10 +92,10 @@ class RequestRows:
 def request_detail_queryset(*, user: User) -> QuerySet[ServiceRequest]:
     return (
         request_list(user=user)
-        .select_related("policy_version__policy")
+        # One row: its people, room, contractor and unit joined rather than looked up one query each (the list's
+        # prefetches find them already there and read nothing).
+        .select_related("policy_version__policy", "room", "contractor", "assignee", "requester", "filed_by", "unit")
         .prefetch_related(
-            "filed_by",
-            "unit",
             Prefetch("events", queryset=Event.objects.select_related("actor").order_by("created_at", "id")),
             "comments__author",
             "attachments",

@@ -50,6 +50,19 @@ def send_event_emails(event_id: int) -> int:
     return notifications.send_event_emails(event_id=event_id)
 
 
+@shared_task
+def send_events_emails(event_ids: list[int]) -> int:
+    """The e-mails of a batch of events (a sweep's): one message on the queue, not one per event. Each event's
+    e-mails are claimed as `send_event_emails` claims them; a failure is logged and the batch goes on."""
+    sent = 0
+    for event_id in event_ids:
+        try:
+            sent += notifications.send_event_emails(event_id=event_id)
+        except Exception:  # one bad address must not hold back the others
+            log.exception("e-mails of event %s failed", event_id)
+    return sent
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
 def deliver_webhook(endpoint_id: int, event_id: int) -> bool:
     return notifications.deliver_webhook(endpoint_id=endpoint_id, event_id=event_id)

@@ -56,3 +56,22 @@ def test_variants_agree_on_awkward_counts(world):
     window = duration_percentiles(qs, group_field="title", variant="window")
     assert len(cont) == 7
     assert cont == window
+
+
+def test_histogram_variant_equals_the_window_variant(world, report_data):
+    """SQLite's default (counts per distinct minute value, ranks picked from the cumulative counts) gives the same
+    floats as the window functions, by group and in total."""
+    from tests.reports.data import _request, local
+
+    for n in (2, 3, 7, 20, 21, 41):
+        for i in range(n):
+            _request(
+                world, world.contractor, local(2026, 5, 1 + (i % 28), 9, 0), resp=(i * 37) % 101 + n, title=f"g{n}"
+            )
+    qs = ServiceRequest.objects.all()
+    for group in ("contractor", "urgency", "title", None):
+        window = duration_percentiles(qs, group_field=group, variant="window", with_total=True)
+        histogram = duration_percentiles(qs, group_field=group, variant="histogram", with_total=True)
+        assert histogram == window
+        if connection.vendor == "postgresql":
+            assert histogram == duration_percentiles(qs, group_field=group, variant="percentile_cont", with_total=True)

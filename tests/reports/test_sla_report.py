@@ -136,3 +136,25 @@ def test_report_page_renders_with_charts(world, report_data, client):
         "/reports/sla/requests/", {**MARCH, "group_by": "contractor", "metric": "volume", "key": world.contractor.pk}
     )
     assert drill.status_code == 200 and "共 10 件" in drill.content.decode()
+
+
+@pytest.mark.parametrize(
+    "period",
+    [MARCH, {"date_from": "2026-01-01", "date_to": "2026-12-31"}, {"date_from": "2026-03-05", "date_to": "2026-03-06"}],
+)
+@pytest.mark.parametrize("group_by", ["contractor", "category", "building", "urgency", "service_line"])
+def test_report_and_trend_from_one_pass_equal_the_separate_queries(world, report_data, period, group_by):
+    """The page's report and trend come from one query grouped by (group, bucket) and summed both ways: every
+    figure equals the report's and the trend's own queries, by month (a year) and by day (a month)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets.reports.selectors import sla_report_with_trend, sla_trend
+
+    for user in (world.dave, world.bob):
+        params = parse_report_params(user, {**period, "group_by": group_by})
+        with CaptureQueriesContext(connection) as ctx:
+            report, trend = sla_report_with_trend(params, now=NOW, with_links=False)
+        assert len(ctx.captured_queries) <= 5
+        assert report == sla_report(params, now=NOW, with_links=False)
+        assert trend == sla_trend(params, now=NOW)

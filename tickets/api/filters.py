@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tickets import search
 from tickets.models import ServiceRequest, Status, Urgency
 from tickets.querysets import BREACHED_Q
 
@@ -43,11 +44,6 @@ class ServiceRequestFilter(django_filters.FilterSet):
         return queryset.filter(is_open=value)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        q = Q(title__icontains=value) | Q(description__icontains=value)
-        digits = value.upper().removeprefix("SD").lstrip("0")
-        if digits.isdigit():
-            q |= Q(pk=int(digits))
-        return queryset.filter(q)
+        return queryset.filter(search.text_q(value))  # words through the full-text index, or a request number

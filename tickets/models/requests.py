@@ -129,6 +129,8 @@ class ServiceRequest(models.Model):
     # across the table. Users cannot write ":" (IDEMPOTENCY_KEY_VALIDATOR), so no one can take a system key, and
     # two filers choosing the same key do not collide.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # The words of the title and description, space-separated, for the full-text index (tickets/search.py).
+    search_tokens = models.TextField(blank=True, default="", editable=False)
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -178,6 +180,15 @@ class ServiceRequest(models.Model):
                 condition=Q(is_open=True, contractor__isnull=True),
                 name="request_unrouted",
             ),
+            # The report's backlog at a moment (`reports.selectors.open_at_q`): the unfinished by creation time, and
+            # those finished after the moment by when they were resolved or closed, instead of the whole table.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(resolved_at__isnull=True, closed_at__isnull=True),
+                name="request_unfinished_created",
+            ),
+            models.Index(fields=["resolved_at"], name="request_resolved_at"),
+            models.Index(fields=["closed_at"], name="request_closed_at"),
             models.Index(
                 # The flags themselves too: with the query's values bound as parameters, SQLite re-checks them.
                 fields=["created_at", "service_line", "requester", "filed_by", *BREACH_FLAGS],

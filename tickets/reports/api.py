@@ -30,7 +30,7 @@ from tickets.models import Export, MonthlyReport, Role, ServiceRequest
 from tickets.reports import exports, services
 from tickets.reports import serializers as out
 from tickets.reports.params import ReportForbidden, ReportParams, parse_report_params, report_scope
-from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
+from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_report_with_trend
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="file")
@@ -77,9 +77,11 @@ class SlaReportView(ReportAPIView):
         flag = TrendQuery(data=request.query_params)
         flag.is_valid(raise_exception=True)
         now = timezone.now()
-        report = sla_report(params, now=now)
         if flag.validated_data["trend"]:
-            report["trend"] = sla_trend(params, now=now)
+            report, trend = sla_report_with_trend(params, now=now)
+            report["trend"] = trend
+        else:
+            report = sla_report(params, now=now)
         return Response(out.SlaReportOut(report).data)
 
 

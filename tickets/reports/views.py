@@ -29,7 +29,7 @@ from tickets.models import (
     Urgency,
 )
 from tickets.reports.params import GROUPINGS, parse_report_params
-from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_trend
+from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report_with_trend
 from tickets.web import charts
 
 
@@ -97,8 +97,7 @@ def sla_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = _default_query(request)
     params = parse_report_params(request.user, data)
     now = timezone.now()
-    report = sla_report(params, now=now)
-    trend = sla_trend(params, now=now)
+    report, trend = sla_report_with_trend(params, now=now)
     api_base = reverse("reports-api:sla-requests")
     page_base = reverse("reports:sla-requests-page")
     for row in [*report["rows"], report["total"]]:

@@ -12,18 +12,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from tickets.models import (
@@ -286,3 +288,75 @@ def mark_read(*, user: User, ids: list[int] | None = None, now: datetime | None 
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=now or timezone.now())
+
+
+def notify_for_events(events: Sequence[Event]) -> None:
+    """``notify_for_event`` for a batch (the sweeper's), in a fixed number of queries whatever its length.
+
+    The recipients are those of ``recipients_for``: every distinct audience of the batch is one boolean column of a
+    single query over the users, then one insert of the in-app rows, one read of the webhook endpoints and one
+    insert of their deliveries. After the commit one task sends the batch's e-mails and one task per delivery
+    posts a webhook.
+    """
+    plans: list[tuple[Event, int, str]] = []
+    audiences: dict[Q, int] = {}
+    for event in events:
+        if _too_old_for_inbox(event):
+            continue
+        who, title = recipients_for(event)
+        if title:
+            plans.append((event, audiences.setdefault(who, len(audiences)), title))
+    if not plans:
+        return
+    members: dict[int, list[User]] = {i: [] for i in audiences.values()}
+    flags = {f"audience_{i}": ExpressionWrapper(q, output_field=BooleanField()) for q, i in audiences.items()}
+    for user in User.objects.filter(reduce(operator.or_, audiences), is_active=True).annotate(**flags):
+        for i, listed in members.items():
+            if getattr(user, f"audience_{i}"):
+                listed.append(user)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                event=event,
+                request_id=event.request_id,
+                title=title,
+                body=event.note,
+                created_at=event.created_at,
+            )
+            for event, audience, title in plans
+            for user in members[audience]
+            if user.pk != event.actor_id
+        ],
+        ignore_conflicts=True,
+    )
+    if deliveries_are_suppressed():
+        return
+    endpoints = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", "service_line", "event_kinds"))
+    queued: list[tuple[int, list[int]]] = []
+    for event, _audience, _title in plans:
+        line = event.request.service_line
+        queued.append(
+            (
+                event.pk,
+                [
+                    pk
+                    for pk, on_line, kinds in endpoints
+                    if on_line in ("", line) and (not kinds or event.kind in kinds)
+                ],
+            )
+        )
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint_id=pk, event_id=event_id) for event_id, pks in queued for pk in pks],
+        ignore_conflicts=True,
+    )
+
+    def enqueue() -> None:
+        from tickets import tasks
+
+        tasks.send_events_emails.delay([event_id for event_id, _pks in queued])  # one message for the batch
+        for event_id, pks in queued:
+            for pk in pks:
+                tasks.deliver_webhook.delay(pk, event_id)
+
+    transaction.on_commit(enqueue)
