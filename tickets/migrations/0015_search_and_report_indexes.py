@@ -67,7 +67,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0012_maintenance_equipment_plans_occurrences")]
+    dependencies = [("tickets", "0014_penalty_withdrawal")]
 
     operations = [
         migrations.AddField(
