@@ -44,11 +44,18 @@ from fleet.models import (
     VehicleTrip,
 )
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
-from tickets.models import Event, EventKind, Feedback, Role, ServiceRequest, Status, User
+from tickets.models import Event, EventKind, Feedback, ServiceRequest, Status, User
 from tickets.registry import ApprovalLevel, GuardCall
 from tickets.services.common import now_or, record_event
 from tickets.services.feedback import feedback_submit
-from tickets.services.permissions import Party, approval_levels, current_approval_level, is_bureau_for, parties_of
+from tickets.services.permissions import (
+    Party,
+    approvable_unit_ids,
+    approval_levels,
+    current_approval_level,
+    is_bureau_for,
+    parties_of,
+)
 from tickets.services.transitions import MOVES, transition
 
 T = TripStage
@@ -157,9 +164,9 @@ def trip_parties(user: User | None, trip: VehicleTrip) -> set[TripParty]:
         parties.add(P.DRIVER)
     if trip.emergency:
         level = _posthoc_level(trip)
-        if (
-            level == ApprovalLevel.UNIT and user.role == Role.UNIT_APPROVER and user.unit_id == trip.request.unit_id
-        ) or (level == ApprovalLevel.BUREAU and is_bureau_for(user, trip.request.service_line)):
+        if (level == ApprovalLevel.UNIT and trip.request.unit_id in approvable_unit_ids(user)) or (
+            level == ApprovalLevel.BUREAU and is_bureau_for(user, trip.request.service_line)
+        ):
             parties.add(P.POSTHOC_APPROVER)
     return parties
 

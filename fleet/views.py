@@ -89,6 +89,13 @@ def trip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "fleet/trip_detail.html", ctx)
 
 
+@login_required
+def trip_of_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The trip of a core request (the core links a request to its kind's page by the request's id)."""
+    trip = get_object_or_404(selectors.trip_list(user=request.user), request_id=pk)
+    return redirect("fleet:trip-detail", pk=trip.pk)
+
+
 STEPS: dict[str, tuple[type[Form] | None, Callable[..., Any]]] = {
     "approve": (f.NoteForm, services.trip_approve),
     "reject": (f.NoteForm, services.trip_reject),

@@ -126,7 +126,7 @@ def test_home_tile_and_navigation_come_from_fleets_kinds(fleet):
     assert '<span class="tile-label">用车</span>' in home and 'href="/fleet/apply/"' in home
     assert '<a href="/fleet/">我的用车</a>' in home and "调度台" not in home
     expected = {
-        w.uma: ["/fleet/", "/fleet/approvals/"],
+        w.uma: ["/fleet/"],  # the unit approver's approvals are the core's 待审批 (every kind that needs one)
         w.vic: ["/fleet/approvals/", "/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
         fleet.dan: ["/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
         fleet.du.user: ["/fleet/driver/"],

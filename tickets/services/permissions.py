@@ -1,11 +1,20 @@
-"""Who acts for which party on a request. The table of moves in transitions.py names parties, not users."""
+"""Who acts for which party on a request. The table of moves in transitions.py names parties, not users.
+
+Approval follows the unit tree the bureau imports: a unit approver approves for the unit and for its sub-units,
+the nearest approver first. A request of 市发改委办公室 (no approver of its own) waits for 市发改委's approver; a
+sub-unit with its own approver approves its own requests, and its parent's approver only sees them.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from tickets.models import Role, ServiceRequest, User
-from tickets.registry import ApprovalLevel, get_kind
+from django.db.models import Exists, OuterRef, Q
+
+from tickets.models import Role, ServiceRequest, Status, Unit, User
+from tickets.registry import ApprovalLevel, all_kinds, get_kind
 
 
 class Party(enum.StrEnum):
@@ -76,7 +85,118 @@ def approval_levels(service_request: ServiceRequest) -> tuple[str, ...]:
 def _may_approve_now(user: User, service_request: ServiceRequest) -> bool:
     level = current_approval_level(service_request)
     if level == ApprovalLevel.UNIT:
-        return user.role == Role.UNIT_APPROVER and user.unit_id is not None and user.unit_id == service_request.unit_id
+        return service_request.unit_id in approvable_unit_ids(user)
     if level == ApprovalLevel.BUREAU:
         return is_bureau_for(user, service_request.service_line)
     return False
+
+
+# --- the unit tree ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitTree:
+    """Every unit's parent and which units have an active approver: one query, a few hundred small rows."""
+
+    parent: dict[int, int | None]
+    with_approver: frozenset[int]
+
+    @classmethod
+    def load(cls) -> UnitTree:
+        approver = User.objects.filter(unit=OuterRef("pk"), role=Role.UNIT_APPROVER, is_active=True)
+        rows = Unit.objects.order_by().annotate(has=Exists(approver)).values_list("pk", "parent_id", "has")
+        return cls({pk: parent for pk, parent, _has in rows}, frozenset(pk for pk, _parent, has in rows if has))
+
+    def chain(self, unit_id: int) -> list[int]:
+        """The unit, its parent, … up to the root (a cycle entered by mistake stops the walk)."""
+        seen: list[int] = []
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            seen.append(current)
+            current = self.parent.get(current)
+        return seen
+
+    def approving_unit(self, unit_id: int | None) -> int | None:
+        """The nearest unit up the tree, the unit itself first, that has an approver."""
+        if unit_id is None:
+            return None
+        return next((u for u in self.chain(unit_id) if u in self.with_approver), None)
+
+    def subtree(self, unit_id: int) -> set[int]:
+        return {u for u in self.parent if unit_id in self.chain(u)}
+
+
+def _tree_of(user: User) -> tuple[set[int], set[int]]:
+    """(units the user sees, units the user approves for), cached on the user object: a list page asks for every
+    row, and the tree is read once per request."""
+    cached: tuple[set[int], set[int]] | None = getattr(user, "_unit_scope", None)
+    if cached is None:
+        if user.role != Role.UNIT_APPROVER or user.unit_id is None or not user.is_active:
+            cached = (set(), set())
+        else:
+            tree = UnitTree.load()
+            seen = tree.subtree(user.unit_id)
+            cached = (seen, {u for u in seen if tree.approving_unit(u) == user.unit_id})
+        user._unit_scope = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def unit_scope_ids(user: User) -> set[int]:
+    """The units whose requests a unit approver sees: the unit and all its sub-units."""
+    return _tree_of(user)[0]
+
+
+def approvable_unit_ids(user: User) -> set[int]:
+    """The units a unit approver approves for: those of its subtree whose nearest approver is in the user's unit."""
+    return _tree_of(user)[1]
+
+
+def unit_approvers_q(service_request: ServiceRequest) -> Q:
+    """Who approves the request at the unit level: the approvers of the nearest unit up the tree that has one."""
+    unit_id = UnitTree.load().approving_unit(service_request.unit_id)
+    if unit_id is None:
+        return Q(pk__in=[])
+    return Q(role=Role.UNIT_APPROVER, unit_id=unit_id)
+
+
+def approvers_q(service_request: ServiceRequest) -> Q:
+    """Who may approve the request now (its current level), as a filter on users."""
+    level = current_approval_level(service_request)
+    if level == ApprovalLevel.UNIT:
+        return unit_approvers_q(service_request)
+    if level == ApprovalLevel.BUREAU:
+        return Q(role=Role.SUPERVISOR, service_line=service_request.service_line)
+    return Q(pk__in=[])
+
+
+def awaiting_approval_q(user: User) -> Q:
+    """The requests waiting for this user's approval now, as a filter on requests (no query but the unit tree's).
+
+    The level at each stage comes from the request's kind; a core category that needs approval has the bureau's
+    alone."""
+    levels_by_kind = {k.key: k.approval_levels for k in all_kinds() if k.approval_levels}
+    units = approvable_unit_ids(user)
+    bureau_lines: Iterable[str] | None
+    if user.is_superuser or user.role == Role.ADMIN:
+        bureau_lines = None  # every line
+    elif user.role == Role.SUPERVISOR and user.service_line:
+        bureau_lines = [user.service_line]
+    else:
+        bureau_lines = []
+
+    def at_level(level: str) -> Q | None:
+        if level == ApprovalLevel.UNIT:
+            return Q(unit_id__in=sorted(units)) if units else None
+        if level == ApprovalLevel.BUREAU:
+            return Q() if bureau_lines is None else (Q(service_line__in=bureau_lines) if bureau_lines else None)
+        return None
+
+    mine = Q(pk__in=[])
+    for key, levels in levels_by_kind.items():
+        for stage, level in enumerate(levels):
+            if (where := at_level(level)) is not None:
+                mine |= Q(kind=key, approval_stage=stage) & where
+    if (where := at_level(ApprovalLevel.BUREAU)) is not None:
+        plain = Q(category__needs_approval=True, approval_stage=0) & where
+        mine |= plain & ~Q(kind__in=list(levels_by_kind))
+    return Q(status=Status.PENDING_APPROVAL) & mine
