@@ -269,7 +269,8 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
     """The trips of the last ``weeks``, each through the whole chain as the people would have walked it: applied
     by unit staff, approved by their unit and by the bureau, dispatched, out, back, costed and (mostly) rated.
     Returns how many were filed (0 if they exist already)."""
-    from fleet import services
+    from fleet.filing import trip_request_create
+    from fleet.steps import trip_approve, trip_cost, trip_depart, trip_dispatch, trip_rate, trip_return
     from tickets.services import deadlines
     from tickets.services.feedback import expire_feedback
     from tickets.sla.clock import is_working_day
@@ -314,7 +315,7 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
             applicant = rng.choice(applicants)
             filed += 1
             applied = start - timedelta(days=rng.choice([1, 1, 2]), minutes=rng.randint(0, 300))
-            trip = services.trip_request_create(
+            trip = trip_request_create(
                 actor=applicant,
                 category=ref.trip_category,
                 compound=compound,
@@ -330,17 +331,17 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                 now=applied,
             )
             unit_at = applied + timedelta(minutes=rng.randint(10, 90))
-            services.trip_approve(trip=trip, actor=approvers[applicant.unit_id], note="同意。", now=unit_at)
+            trip_approve(trip=trip, actor=approvers[applicant.unit_id], note="同意。", now=unit_at)
             bureau_at = unit_at + timedelta(minutes=rng.randint(10, 120))
-            services.trip_approve(trip=trip, actor=bureau, note="同意派车。", now=bureau_at)
+            trip_approve(trip=trip, actor=bureau, note="同意派车。", now=bureau_at)
             dispatched_at = bureau_at + timedelta(minutes=rng.randint(5, 40))
-            services.trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=dispatched_at)
+            trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=dispatched_at)
             out_at = start + timedelta(minutes=rng.randint(-10, 10))
             odometer = Vehicle.objects.get(pk=vehicle.pk).odometer_km + rng.randint(0, 3)
-            services.trip_depart(trip=trip, actor=driver.user, odometer=odometer, at=out_at, now=out_at)
+            trip_depart(trip=trip, actor=driver.user, odometer=odometer, at=out_at, now=out_at)
             back_at = end - timedelta(minutes=rng.randint(0, 40))
             distance = rng.randint(12, 60) if scope == TripScope.IN_CITY else rng.randint(120, 320)
-            services.trip_return(
+            trip_return(
                 trip=trip,
                 actor=driver.user,
                 odometer=odometer + distance,
@@ -349,11 +350,11 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                 parking=Decimal(rng.choice([0, 0, 10, 20])),
                 now=back_at + timedelta(minutes=5),
             )
-            services.trip_cost(trip=trip, actor=ref.dispatcher, now=back_at + timedelta(minutes=rng.randint(30, 120)))
+            trip_cost(trip=trip, actor=ref.dispatcher, now=back_at + timedelta(minutes=rng.randint(30, 120)))
             if rng.random() < 0.8:
                 rated_at = back_at + timedelta(hours=rng.randint(1, 20))
                 if rated_at < now:
-                    services.trip_rate(trip=trip, actor=applicant, rating=rng.choice(TRIP_RATINGS), now=rated_at)
+                    trip_rate(trip=trip, actor=applicant, rating=rng.choice(TRIP_RATINGS), now=rated_at)
     # Trips left unrated close when their rating window ends, as the beat's expiry job would have done.
     expire_feedback(now=now)
     coming = _load_coming_trips(
@@ -374,7 +375,8 @@ def _load_coming_trips(
     """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the unit
     approver (of the first unit with one) and the vehicles office an approval, the dispatcher a trip to send and
     the first driver a trip to drive."""
-    from fleet import services
+    from fleet.filing import trip_request_create
+    from fleet.steps import trip_approve, trip_dispatch
 
     first_unit = min(unit for unit in approvers if unit is not None)
     applicant = next((u for u in applicants if u.unit_id == first_unit), applicants[0])
@@ -383,7 +385,7 @@ def _load_coming_trips(
     plans = [(tomorrow, 9, 3), (tomorrow, 14, 2), (tomorrow + timedelta(days=1), 9, 1), (tomorrow, 15, 0)]
     for n, (day, hour, steps) in enumerate(plans, start=1):
         start = timezone.make_aware(datetime.combine(day, time(hour, 0)))
-        trip = services.trip_request_create(
+        trip = trip_request_create(
             actor=applicant,
             category=ref.trip_category,
             compound=compound,
@@ -398,10 +400,10 @@ def _load_coming_trips(
             now=now - timedelta(minutes=90),
         )
         if steps >= 1:
-            services.trip_approve(trip=trip, actor=approvers[applicant.unit_id], now=now - timedelta(minutes=60))
+            trip_approve(trip=trip, actor=approvers[applicant.unit_id], now=now - timedelta(minutes=60))
         if steps >= 2:
-            services.trip_approve(trip=trip, actor=bureau, now=now - timedelta(minutes=30))
+            trip_approve(trip=trip, actor=bureau, now=now - timedelta(minutes=30))
         if steps >= 3:
             vehicle, driver = ref.vehicles[0], ref.drivers[0]
-            services.trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=now)
+            trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=now)
     return len(plans)

@@ -18,10 +18,23 @@ from django.views.decorators.http import require_POST
 
 from fleet import forms as f
 from fleet import permissions as perms
-from fleet import reports, selectors, services
+from fleet import reports, selectors
 from fleet.api import board_window
+from fleet.filing import trip_request_create
 from fleet.models import TripStage, VehicleTrip
-from fleet.steps import trip_actions
+from fleet.steps import (
+    trip_actions,
+    trip_approve,
+    trip_approve_posthoc,
+    trip_cancel,
+    trip_cost,
+    trip_depart,
+    trip_dispatch,
+    trip_rate,
+    trip_reject,
+    trip_return,
+)
+from fleet.vehicle_files import vehicle_record_add
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.web import charts
@@ -60,7 +73,7 @@ def trip_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = f.TripForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            trip = services.trip_request_create(actor=request.user, **form.cleaned_data)
+            trip = trip_request_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -97,15 +110,15 @@ def trip_of_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 STEPS: dict[str, tuple[type[Form] | None, Callable[..., Any]]] = {
-    "approve": (f.NoteForm, services.trip_approve),
-    "reject": (f.NoteForm, services.trip_reject),
-    "cancel": (f.NoteForm, services.trip_cancel),
-    "approve_posthoc": (f.PosthocForm, services.trip_approve_posthoc),
-    "dispatch": (f.DispatchForm, services.trip_dispatch),
-    "depart": (f.DepartForm, services.trip_depart),
-    "return": (f.ReturnForm, services.trip_return),
-    "cost": (None, services.trip_cost),
-    "rate": (f.RateForm, services.trip_rate),
+    "approve": (f.NoteForm, trip_approve),
+    "reject": (f.NoteForm, trip_reject),
+    "cancel": (f.NoteForm, trip_cancel),
+    "approve_posthoc": (f.PosthocForm, trip_approve_posthoc),
+    "dispatch": (f.DispatchForm, trip_dispatch),
+    "depart": (f.DepartForm, trip_depart),
+    "return": (f.ReturnForm, trip_return),
+    "cost": (None, trip_cost),
+    "rate": (f.RateForm, trip_rate),
 }
 
 
@@ -235,7 +248,7 @@ def vehicle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.vehicle_record_add(vehicle=vehicle, actor=request.user, **form.cleaned_data)
+                vehicle_record_add(vehicle=vehicle, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:

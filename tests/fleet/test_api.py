@@ -164,9 +164,9 @@ def test_lists_cost_a_fixed_number_of_queries(fleet, api, apply, approved, djang
     for day in range(11, 17):
         apply(slot_start=at(3, day, 9), slot_end=at(3, day, 10))
     t = approved(slot_start=at(3, 20, 9), slot_end=at(3, 20, 10))
-    from fleet import services
+    from fleet.steps import trip_dispatch
 
-    services.trip_dispatch(trip=t, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
+    trip_dispatch(trip=t, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
     with CaptureQueriesContext(connection) as many:
         r = vic.get(BASE)
     assert r.data["count"] == 8
@@ -183,13 +183,13 @@ def test_lists_cost_a_fixed_number_of_queries(fleet, api, apply, approved, djang
 
 
 def test_reports_and_export(fleet, api, approved):
-    from fleet import services
+    from fleet.steps import trip_cost, trip_depart, trip_dispatch, trip_return
 
     def run(trip, vehicle, driver, out, back, km, tolls="0"):
-        services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=vehicle, driver=driver, now=at(3, 9, 10))
-        services.trip_depart(trip=trip, actor=fleet.dan, odometer=1000, at=out, now=out)
-        services.trip_return(trip=trip, actor=fleet.dan, odometer=1000 + km, at=back, now=back, tolls=tolls)
-        services.trip_cost(trip=trip, actor=fleet.w.vic, now=back)
+        trip_dispatch(trip=trip, actor=fleet.dan, vehicle=vehicle, driver=driver, now=at(3, 9, 10))
+        trip_depart(trip=trip, actor=fleet.dan, odometer=1000, at=out, now=out)
+        trip_return(trip=trip, actor=fleet.dan, odometer=1000 + km, at=back, now=back, tolls=tolls)
+        trip_cost(trip=trip, actor=fleet.w.vic, now=back)
 
     a = approved()
     run(a, fleet.car, fleet.du, at(3, 10, 14), at(3, 10, 16), 40, tolls="12")  # 100 + 60 + 12 = 172

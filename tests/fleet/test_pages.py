@@ -87,9 +87,9 @@ def test_page_denials_and_conflict(fleet, approved):
     r = alice.post(f"/fleet/trips/{trip.pk}/do/dispatch/", {"vehicle": fleet.car.pk, "driver": fleet.du.pk})
     assert r.status_code == 403
     # a busy vehicle is not even offered on the page
-    from fleet import services
+    from fleet.steps import trip_dispatch
 
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
+    trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
     other = approved(slot_start=at(3, 10, 15), slot_end=at(3, 10, 16))
     page = _client(fleet.dan).get(f"/fleet/trips/{other.pk}/").content.decode()
     assert f'value="{fleet.car.pk}">京A·G0001' not in page
