@@ -478,6 +478,7 @@ def _cost(trip: VehicleTrip, *, actor: User, now: datetime) -> Done:
         per_hour=rate.per_hour,
         tolls=trip.tolls,
         parking=trip.parking,
+        fuel=trip.fuel,
     )
     trip.rate = rate
     trip.billed_hours, trip.cost_km, trip.cost_time = cost.billed_hours, cost.cost_km, cost.cost_time

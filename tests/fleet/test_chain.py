@@ -85,12 +85,12 @@ def test_full_chain_from_apply_to_rating(fleet, apply):
     trip_cost(trip=trip, actor=fleet.dan, now=at(3, 10, 17))
     trip.refresh_from_db()
     # 46 km × 2.50 = 115.00; 13:50–16:35 is 165 min → 3.0 h billed (by the started half hour) × 30 = 90.00;
-    # + tolls 10 + parking 15.50 = 230.50 (fuel is inside the per-km rate)
+    # + tolls 10 + parking 15.50 + fuel 60 (entered at return, passed on at cost) = 290.50
     assert (trip.cost_km, trip.billed_hours, trip.cost_time, trip.cost_total) == (
         Decimal("115.00"),
         Decimal("3.0"),
         Decimal("90.00"),
-        Decimal("230.50"),
+        Decimal("290.50"),
     )
     assert trip.stage == TripStage.COSTED
 
