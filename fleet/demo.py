@@ -8,7 +8,7 @@ by the demo command after the core's own demo data. ``build_fleet_reference`` is
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,6 +45,7 @@ from tickets.models import (
     Urgency,
     User,
 )
+from tickets.services.permissions import UnitTree
 
 
 @dataclass
@@ -279,11 +280,21 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
         return 0
     rng = random.Random(2026)
     bureau = _vehicles_supervisor()
-    approvers: dict[int | None, User] = {
-        u.unit_id: u for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False)
+    # Approval follows the unit tree: staff of a division (市发改委办公室) are approved by their bureau's approver.
+    tree = UnitTree.load()
+    by_unit: dict[int | None, User] = {
+        u.unit_id: u
+        for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False).order_by("-pk")
     }
-    units = [unit for unit in approvers if unit is not None]
-    applicants = list(User.objects.filter(role=Role.REQUESTER, is_active=True, unit_id__in=units).order_by("pk"))
+
+    def approver_of(user: User) -> User:
+        return by_unit[tree.approving_unit(user.unit_id)]
+
+    applicants = [
+        u
+        for u in User.objects.filter(role=Role.REQUESTER, is_active=True, unit__isnull=False).order_by("pk")
+        if tree.approving_unit(u.unit_id) in by_unit
+    ]
     compound = ref.contract.compounds.order_by("pk").first()
     if bureau is None or not applicants or compound is None:
         return 0
@@ -331,7 +342,7 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                 now=applied,
             )
             unit_at = applied + timedelta(minutes=rng.randint(10, 90))
-            trip_approve(trip=trip, actor=approvers[applicant.unit_id], note="同意。", now=unit_at)
+            trip_approve(trip=trip, actor=approver_of(applicant), note="同意。", now=unit_at)
             bureau_at = unit_at + timedelta(minutes=rng.randint(10, 120))
             trip_approve(trip=trip, actor=bureau, note="同意派车。", now=bureau_at)
             dispatched_at = bureau_at + timedelta(minutes=rng.randint(5, 40))
@@ -348,6 +359,8 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                 at=back_at,
                 tolls=Decimal(rng.choice([0, 0, 15, 35])) if scope == TripScope.OUT_OF_CITY else 0,
                 parking=Decimal(rng.choice([0, 0, 10, 20])),
+                # A long trip fills up on the way (about 0.75 元/km); a short one seldom does.
+                fuel=(Decimal(distance) * Decimal("0.75")).quantize(Decimal("1")) if distance > 100 else 0,
                 now=back_at + timedelta(minutes=5),
             )
             trip_cost(trip=trip, actor=ref.dispatcher, now=back_at + timedelta(minutes=rng.randint(30, 120)))
@@ -358,7 +371,7 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
     # Trips left unrated close when their rating window ends, as the beat's expiry job would have done.
     expire_feedback(now=now)
     coming = _load_coming_trips(
-        ref, now=now, bureau=bureau, approvers=approvers, applicants=applicants, compound=compound
+        ref, now=now, bureau=bureau, approver_of=approver_of, applicants=applicants, compound=compound
     )
     return filed + coming
 
@@ -368,18 +381,19 @@ def _load_coming_trips(
     *,
     now: datetime,
     bureau: User,
-    approvers: dict[int | None, User],
+    approver_of: Callable[[User], User],
     applicants: list[User],
     compound: Compound,
 ) -> int:
-    """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the unit
-    approver (of the first unit with one) and the vehicles office an approval, the dispatcher a trip to send and
-    the first driver a trip to drive."""
+    """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the printed
+    requester's unit approver (up the unit tree) and the vehicles office an approval, the dispatcher a trip to send
+    and the first driver a trip to drive."""
     from fleet.filing import trip_request_create
     from fleet.steps import trip_approve, trip_dispatch
+    from tickets.demo.tables import REQUESTERS
 
-    first_unit = min(unit for unit in approvers if unit is not None)
-    applicant = next((u for u in applicants if u.unit_id == first_unit), applicants[0])
+    printed = REQUESTERS[0][0]  # the requester load_demo prints
+    applicant = next((u for u in applicants if u.username == printed), applicants[0])
     tomorrow = timezone.localdate(now) + timedelta(days=1)
     # (slot day, hour, how far along: 0 filed, 1 unit-approved, 2 bureau-approved, 3 dispatched)
     plans = [(tomorrow, 9, 3), (tomorrow, 14, 2), (tomorrow + timedelta(days=1), 9, 1), (tomorrow, 15, 0)]
@@ -400,7 +414,7 @@ def _load_coming_trips(
             now=now - timedelta(minutes=90),
         )
         if steps >= 1:
-            trip_approve(trip=trip, actor=approvers[applicant.unit_id], now=now - timedelta(minutes=60))
+            trip_approve(trip=trip, actor=approver_of(applicant), now=now - timedelta(minutes=60))
         if steps >= 2:
             trip_approve(trip=trip, actor=bureau, now=now - timedelta(minutes=30))
         if steps >= 3:
