@@ -48,3 +48,26 @@ def test_report_dates_come_up_filled_and_the_charts_are_there(fleet):
     assert re.search(r'<input type="date" name="start" value="2026-03-01"', html)
     assert re.search(r'<input type="date" name="end" value="2026-03-10"', html)
     assert 'data-chart="chart-fleet-cost-data"' in html and 'data-chart="chart-fleet-units-data"' in html
+
+
+def test_fleet_pages_link_only_what_the_user_may_open_and_say_each_message_once(fleet, apply):
+    w = fleet.w
+    expected = {
+        w.alice: ["/fleet/", "/fleet/apply/"],
+        w.uma: ["/fleet/", "/fleet/apply/", "/fleet/approvals/"],
+        w.vic: ["/fleet/", "/fleet/approvals/", "/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.dan: ["/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.du.user: ["/fleet/driver/"],
+    }
+    for user, links in expected.items():
+        client = _client(user)
+        page = client.get(links[0]).content.decode()
+        nav = re.search(r'<nav class="fleet-nav"[^>]*>(.*?)</nav>', page, re.S)
+        assert nav is not None, user
+        shown = re.findall(r'<a href="([^"]+)"', nav.group(1))
+        assert shown == links, user
+        assert all(client.get(href).status_code == 200 for href in shown), user
+    trip = apply()
+    with time_machine.travel(at(3, 10, 9, 5), tick=False):
+        page = _client(w.uma).post(f"/fleet/trips/{trip.pk}/do/approve/", {"note": "同意"}, follow=True)
+    assert page.content.decode().count("已办理。") == 1
