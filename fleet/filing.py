@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fleet import permissions as perms
 from fleet.apps import EMERGENCY_TRIP_KIND, OWNER, TRIP_KIND
 from fleet.models import TripScope, TripStage, Vehicle, VehicleCategory, VehicleStatus, VehicleTrip
+from fleet.steps import tell_posthoc_approvers
 from tickets.exceptions import ActionForbidden
 from tickets.models import Category, Compound, Status, User
 from tickets.services.common import now_or
@@ -128,17 +129,22 @@ def emergency_trip_create(
         raise ValidationError({"requester": [_("用车人必须属于一个使用单位。")]})
     trip = TripDetail(**{"vehicle_category": VehicleCategory.EMERGENCY, **detail})
     trip.validate()
-    return _file_trip(
-        actor=actor,
-        requester=requester,
-        category=category,
-        compound=compound,
-        detail=trip,
-        rental=False,
-        emergency=True,
-        idempotency_key=idempotency_key,
-        now=now,
-    )
+    with transaction.atomic():
+        filed = _file_trip(
+            actor=actor,
+            requester=requester,
+            category=category,
+            compound=compound,
+            detail=trip,
+            rental=False,
+            emergency=True,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
+        event = getattr(filed.request, "filing_event", None)  # absent when a repeated key returned an earlier trip
+        if event is not None:
+            tell_posthoc_approvers(filed, event)
+    return filed
 
 
 def _file_trip(

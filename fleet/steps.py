@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -44,10 +45,11 @@ from fleet.models import (
     VehicleTrip,
 )
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
-from tickets.models import Event, EventKind, Feedback, ServiceRequest, Status, User
+from tickets.models import Event, EventKind, Feedback, Role, ServiceRequest, Status, User
 from tickets.registry import ApprovalLevel, GuardCall
 from tickets.services.common import now_or, record_event
 from tickets.services.feedback import feedback_submit
+from tickets.services.notifications import notify
 from tickets.services.permissions import (
     Party,
     approvable_unit_ids,
@@ -55,6 +57,7 @@ from tickets.services.permissions import (
     current_approval_level,
     is_bureau_for,
     parties_of,
+    unit_approvers_q,
 )
 from tickets.services.transitions import MOVES, transition
 
@@ -248,7 +251,7 @@ def trip_step(*, trip: VehicleTrip | int, step: str, actor: User, now: datetime 
                 raise TransitionNotAllowed(
                     _("车辆或驾驶员在该时段已被其他调度同时派出，请刷新后重选。"), action=step, status=locked.stage
                 ) from None
-        record_event(
+        event = record_event(
             service_request=locked.request,
             kind=EventKind.UPDATED,
             actor=actor,
@@ -256,7 +259,23 @@ def trip_step(*, trip: VehicleTrip | int, step: str, actor: User, now: datetime 
             action=step,
             changes={"step": step, **done.changes},
         )
+        if step == "approve_posthoc" and event is not None:
+            tell_posthoc_approvers(locked, event)
     return done.result if done.result is not None else locked
+
+
+def tell_posthoc_approvers(trip: VehicleTrip, event: Event) -> None:
+    """An emergency trip (先用后批) waits for its approvals after the fact: the next level hears of it, in the app
+    and by e-mail, as a request waiting for approval does (the unit's approver up the tree, then the bureau)."""
+    level = _posthoc_level(trip)
+    if level == ApprovalLevel.UNIT:
+        who = unit_approvers_q(trip.request)
+    elif level == ApprovalLevel.BUREAU:
+        who = Q(role=Role.SUPERVISOR, service_line=trip.request.service_line)
+    else:
+        return
+    recipients = User.objects.filter(who, is_active=True).exclude(pk=event.actor_id)
+    notify(event=event, recipients=recipients, title=f"应急用车 {trip.request.number} 待您事后补批")
 
 
 def follow_core(*, service_request: ServiceRequest, action: str, event: Event, actor: User | None) -> None:

@@ -195,5 +195,10 @@ def test_emergency_trip_is_approved_after_the_fact_by_the_tree(fleet, tree):
     )
     assert trip_actions(trip, _fresh(tree.gina)) == []
     assert "approve_posthoc" in trip_actions(trip, _fresh(w.uma))
+    waiting = Notification.objects.filter(request=trip.request, title__contains="待您事后补批")
+    assert [n.recipient for n in waiting] == [w.uma]  # the nearest approver up the tree, not the dispatcher
     trip_approve_posthoc(trip=trip, actor=_fresh(w.uma), now=at(3, 10, 13))
     assert trip.approvals.get().approver == w.uma
+    assert sorted(n.recipient.username for n in waiting.all()) == ["uma", "vic"]  # then the bureau
+    trip_approve_posthoc(trip=trip, actor=w.vic, now=at(3, 10, 14))
+    assert waiting.all().count() == 2  # nobody is left to approve
