@@ -274,7 +274,7 @@ def tell_posthoc_approvers(trip: VehicleTrip, event: Event) -> None:
         who = Q(role=Role.SUPERVISOR, service_line=trip.request.service_line)
     else:
         return
-    recipients = User.objects.filter(who, is_active=True).exclude(pk=event.actor_id)
+    recipients = [u for u in User.objects.filter(who, is_active=True) if u.pk != event.actor_id]
     notify(event=event, recipients=recipients, title=f"应急用车 {trip.request.number} 待您事后补批")
 
 

@@ -39,7 +39,7 @@ def request_list(*, user: User) -> QuerySet[ServiceRequest]:
     return visible_requests(user=user).with_list_relations()
 
 
-def awaiting_approval(*, user: User) -> QuerySet[ServiceRequest]:
+def awaiting_approval(*, user: User) -> ServiceRequestQuerySet:
     """The requests waiting for this user's approval now (待审批), oldest first: the unit approver's (by the unit
     tree) and the bureau's for its line. Within what the user sees, so a filter can never widen visibility."""
     return visible_requests(user=user).filter(awaiting_approval_q(user)).order_by("created_at", "id")

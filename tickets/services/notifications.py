@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -179,6 +180,10 @@ def waiting_for_approval(event: Event) -> tuple[Q, str] | None:
     return None
 
 
+def _active_users(who: Q) -> list[User]:
+    return list(User.objects.filter(who, is_active=True))
+
+
 def notify_for_event(event: Event) -> None:
     if _too_old_for_inbox(event):
         return
@@ -189,7 +194,7 @@ def notify_for_event(event: Event) -> None:
     for who, title in audiences:
         if not title:
             continue
-        users = _memo(("users", who), lambda who=who: list(User.objects.filter(who, is_active=True)))
+        users = _memo(("users", who), partial(_active_users, who))
         _write_rows(event=event, recipients=[u for u in users if u.pk != event.actor_id], title=title)
         wrote = True
     if wrote:
