@@ -202,3 +202,18 @@ def test_emergency_trip_is_approved_after_the_fact_by_the_tree(fleet, tree):
     assert sorted(n.recipient.username for n in waiting.all()) == ["uma", "vic"]  # then the bureau
     trip_approve_posthoc(trip=trip, actor=w.vic, now=at(3, 10, 14))
     assert waiting.all().count() == 2  # nobody is left to approve
+
+
+def test_api_lists_what_awaits_my_approval(fleet, tree, apply, api):
+    ben_trip = apply(actor=tree.ben)
+    hank_trip = apply(actor=tree.hank, slot_start=at(3, 11, 9), slot_end=at(3, 11, 11))
+
+    def waiting(user):
+        r = api(user).get("/api/v1/requests/?awaiting_my_approval=true")
+        assert r.status_code == 200
+        return [row["id"] for row in r.data["results"]]
+
+    assert waiting(fleet.w.uma) == [ben_trip.request_id]
+    assert waiting(tree.gina) == [hank_trip.request_id]
+    assert waiting(fleet.w.vic) == [] and waiting(tree.olga) == [] and waiting(tree.ben) == []
+    assert api().get("/api/v1/requests/?awaiting_my_approval=true").status_code in (401, 403)
