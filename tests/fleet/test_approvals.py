@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from fleet.filing import emergency_trip_create
 from fleet.models import TripStage, VehicleTrip
 from fleet.selectors import trip_list
-from fleet.steps import trip_actions, trip_approve, trip_approve_posthoc, trip_reject
+from fleet.steps import trip_actions, trip_approve, trip_approve_posthoc, trip_cancel, trip_reject
 from tests.fleet.conftest import at
 from tickets.exceptions import ActionForbidden
 from tickets.models import Event, Notification, Role, Status
@@ -129,10 +129,14 @@ def test_approvers_are_notified_and_dispatchers_only_once_approved(fleet, tree, 
     assert Notification.objects.get(recipient=fleet.dan).title == f"请求 {req.number} 已审批通过"
 
 
-def test_rejected_trip_never_reaches_the_dispatcher(fleet, tree, apply):
+def test_rejected_or_withdrawn_trip_never_reaches_the_dispatcher(fleet, tree, apply):
     trip = apply(actor=tree.ben)
     trip_reject(trip=trip, actor=_fresh(fleet.w.uma), note="不必用车", now=at(3, 10, 9, 10))
+    withdrawn = apply(actor=tree.ben, slot_start=at(3, 11, 9), slot_end=at(3, 11, 11))
+    trip_cancel(trip=withdrawn, actor=tree.ben, note="会议改期", now=at(3, 10, 9, 30))
     assert not Notification.objects.filter(recipient=fleet.dan).exists()
+    # Uma, who had it waiting, hears it was withdrawn.
+    assert Notification.objects.filter(recipient=fleet.w.uma, request=withdrawn.request, event__action="cancel")
 
 
 def test_awaiting_approval_page_and_badge(fleet, tree, apply):

@@ -162,6 +162,9 @@ def recipients_for(event: Event) -> tuple[Q, str]:
             return Q(pk=req.requester_id) | dispatchers_of(req), title
         if event.action == "approve":
             return Q(pk=req.requester_id), f"请求 {number} 已通过一级审批，等待下一级审批"
+        if event.action == "cancel" and event.from_status == Status.PENDING_APPROVAL:
+            # Withdrawn before approval: the contractor never had it; its approvers no longer need to act.
+            return approvers_q(req), title
         if event.action in ("reopen", "cancel"):
             return dispatchers_of(req) | Q(pk=req.assignee_id), title
         return Q(pk=req.requester_id), title
