@@ -147,6 +147,7 @@ def test_awaiting_approval_page_and_badge(fleet, tree, apply):
 
     page = uma.get("/approvals/").content.decode()
     assert ben_trip.request.number in page and hank_trip.request.number not in page
+    assert "班本 · 发改委办公室" in page  # who asks, for which unit
     assert f'href="/fleet/requests/{ben_trip.request_id}/"' in page  # the trip's own page: slot and passengers
     opened = uma.get(f"/fleet/requests/{ben_trip.request_id}/")
     assert opened.status_code == 302 and opened["Location"] == f"/fleet/trips/{ben_trip.pk}/"

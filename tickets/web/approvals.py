@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from tickets.http import AuthenticatedHttpRequest
+from tickets.models import Unit
 from tickets.registry import find_kind
 from tickets.selectors import awaiting_approval
 from tickets.web.common import decorate, page
@@ -28,14 +30,15 @@ def _detail_href(kind_key: str, pk: int) -> str | None:
 
 @login_required
 def awaiting_approval_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    qs = awaiting_approval(user=request.user).with_page_columns()
+    unit_name = Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1])
+    qs = awaiting_approval(user=request.user).with_page_columns().annotate(unit_name=unit_name)
     page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = decorate(page_obj.object_list)
     hrefs = {r.pk: _detail_href(r.kind, r.pk) for r in rows}
     return page(
         request,
         "tickets/awaiting_approval.html",
-        {"page_obj": page_obj, "rows": request_cards(rows, href_of=hrefs.get)},
+        {"page_obj": page_obj, "rows": request_cards(rows, href_of=hrefs.get, with_requester=True)},
     )
 
 

@@ -87,9 +87,12 @@ def queue_rows(rows: list[Any], *, csrf_token: str, back_url: str, message: str 
     return out
 
 
-def request_cards(rows: list[Any], href_of: Callable[[int], str | None] | None = None) -> list[SafeString]:
+def request_cards(
+    rows: list[Any], href_of: Callable[[int], str | None] | None = None, with_requester: bool = False
+) -> list[SafeString]:
     """A requester's or the console's rows (decorated): number, status, title, category and place, deadline.
-    ``href_of(pk)`` may give a row another link than the request's page (a module's own page)."""
+    ``href_of(pk)`` may give a row another link than the request's page (a module's own page); ``with_requester``
+    names who asked and for which unit (rows annotated with ``requester_name`` and ``unit_name``: an approver's)."""
     links = _Links()
     return [
         mark_safe(  # noqa: S308 (every value is escaped)
@@ -98,7 +101,12 @@ def request_cards(rows: list[Any], href_of: Callable[[int], str | None] | None =
             f'<span class="row-top"><span class="num">{r.number}</span> '
             f'<span class="status st-{escape(r.status)}">{escape(r.status_label)}</span></span>'
             f'<span class="row-title">{escape(r.title)}</span>'
-            f'<span class="row-meta">{escape(r.category.name)} · {_place(r)}</span>{_due(r)}</a></li>'
+            + (
+                f'<span class="row-meta">{escape(r.requester_name or "")} · {escape(r.unit_name or "")}</span>'
+                if with_requester
+                else ""
+            )
+            + f'<span class="row-meta">{escape(r.category.name)} · {_place(r)}</span>{_due(r)}</a></li>'
         )
         for r in rows
     ]
