@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fleet import forms as f
@@ -82,24 +83,44 @@ def trip_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "fleet/trip_apply.html", {"form": form})
 
 
+BUTTONS = {
+    "approve": gettext_lazy("同意"),
+    "reject": gettext_lazy("驳回"),
+    "cancel": gettext_lazy("取消用车"),
+    "approve_posthoc": gettext_lazy("事后补批"),
+    "dispatch": gettext_lazy("派车"),
+    "depart": gettext_lazy("出车"),
+    "return": gettext_lazy("回场"),
+    "cost": gettext_lazy("核算费用"),
+    "rate": gettext_lazy("评价"),
+}
+
+
+def _step_forms(trip: VehicleTrip, actions: list[str], failed: tuple[str, Form] | None = None) -> list[dict[str, Any]]:
+    """One form per step the user may take, each with its own element ids (two note fields on one page, approve's
+    and reject's, must not share an id); the step that just failed shows its bound form with the errors."""
+    forms = []
+    for action in actions:
+        if failed is not None and failed[0] == action:
+            form: Form | None = failed[1]
+        elif action == "dispatch":
+            form = f.DispatchForm(
+                vehicles=selectors.free_vehicles(trip=trip),
+                drivers=selectors.free_drivers(trip=trip),
+                auto_id=f"{action}-%s",
+            )
+        else:
+            form_class = STEPS[action][0]
+            form = form_class(auto_id=f"{action}-%s") if form_class is not None else None
+        forms.append({"action": action, "form": form, "button": BUTTONS[action]})
+    return forms
+
+
 @login_required
 def trip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trip = _trip(request, pk)
-    actions = trip_actions(trip, request.user)
-    ctx: dict[str, Any] = {
-        "trip": trip,
-        "actions": actions,
-        "note_form": f.NoteForm(),
-        "posthoc_form": f.PosthocForm(),
-        "depart_form": f.DepartForm(),
-        "return_form": f.ReturnForm(),
-        "rate_form": f.RateForm(),
-    }
-    if "dispatch" in actions:
-        ctx["dispatch_form"] = f.DispatchForm(
-            vehicles=selectors.free_vehicles(trip=trip), drivers=selectors.free_drivers(trip=trip)
-        )
-    return render(request, "fleet/trip_detail.html", ctx)
+    forms = _step_forms(trip, trip_actions(trip, request.user))
+    return render(request, "fleet/trip_detail.html", {"trip": trip, "step_forms": forms})
 
 
 @login_required
@@ -163,7 +184,7 @@ def _step_failed(
     trip = _trip(request, trip.pk)
     ctx: dict[str, Any] = {
         "trip": trip,
-        "actions": trip_actions(trip, request.user),
+        "step_forms": _step_forms(trip, trip_actions(trip, request.user), failed=(step, form)),
         "failed_step": step,
         "step_form": form,
     }
@@ -319,7 +340,8 @@ def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:
 @login_required
 def driver_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The driver's phone: today's and coming trips with out/return forms."""
-    trips = selectors.driver_trips(user=request.user).order_by("slot_start")
-    return render(
-        request, "fleet/driver.html", {"trips": trips, "depart_form": f.DepartForm(), "return_form": f.ReturnForm()}
-    )
+    trips = list(selectors.driver_trips(user=request.user).order_by("slot_start"))
+    for t in trips:  # each trip's form with its own element ids
+        t.depart_form = f.DepartForm(auto_id=f"depart-{t.pk}-%s")  # type: ignore[attr-defined]
+        t.return_form = f.ReturnForm(auto_id=f"return-{t.pk}-%s")  # type: ignore[attr-defined]
+    return render(request, "fleet/driver.html", {"trips": trips})
