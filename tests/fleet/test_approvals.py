@@ -222,3 +222,18 @@ def test_api_lists_what_awaits_my_approval(fleet, tree, apply, api):
     assert waiting(tree.gina) == [hank_trip.request_id]
     assert waiting(fleet.w.vic) == [] and waiting(tree.olga) == [] and waiting(tree.ben) == []
     assert api().get("/api/v1/requests/?awaiting_my_approval=true").status_code in (401, 403)
+
+
+def test_notification_leads_the_approver_to_the_request_and_its_trip(fleet, tree, apply):
+    """From the notice: the core's request page offers the approval and links to the trip's own page."""
+    trip = apply(actor=tree.ben)
+    uma = _client(fleet.w.uma)
+    note = Notification.objects.get(recipient=fleet.w.uma, request=trip.request)
+    page = uma.get(f"/notifications/{note.pk}/", follow=True)
+    html = page.content.decode()
+    assert page.status_code == 200 and f'href="/fleet/requests/{trip.request_id}/"' in html
+    assert "/do/approve/" in html
+    r = uma.post(f"/requests/{trip.request_id}/do/approve/", {}, follow=True)
+    assert r.status_code == 200
+    trip.refresh_from_db()
+    assert trip.request.approval_stage == 1 and trip.approvals.get().approver == fleet.w.uma
