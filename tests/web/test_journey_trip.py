@@ -99,6 +99,7 @@ def test_trip_from_application_through_unit_approval_to_rating(fleet, people, op
     # 3. Vic, the bureau's vehicles office, is next: his 待审批 lists it now.
     vic = open_as("vic", viewport)
     _nav(vic, "待审批").click()
+    shot(vic, f"{label}-trip-04b-bureau-awaiting")
     vic.get_by_role("link", name=re.compile(number)).click()
     vic.get_by_role("button", name="同意").click()
     expect(vic.locator("h1 .stage")).to_have_text("待派车")
@@ -108,7 +109,9 @@ def test_trip_from_application_through_unit_approval_to_rating(fleet, people, op
     dan = open_as("dan", viewport)
     _nav(dan, "通知").click()
     expect(dan.locator("main")).to_contain_text(f"请求 {number} 已审批通过")
+    shot(dan, f"{label}-trip-05b-dispatcher-notified")
     _nav(dan, "调度台").click()
+    shot(dan, f"{label}-trip-05c-board")
     dan.get_by_role("link", name=number).click()
     dan.get_by_label("车辆").select_option(label=str(fleet.ev))
     dan.get_by_label("驾驶员").select_option(label=str(fleet.du))
@@ -120,6 +123,7 @@ def test_trip_from_application_through_unit_approval_to_rating(fleet, people, op
     du = open_as(fleet.du.user.username, viewport)
     _nav(du, "出车任务").click()
     expect(du.locator("main")).to_contain_text("市政府")
+    shot(du, f"{label}-trip-06b-driver-tasks")
     du.get_by_label("出车里程(公里)").fill("1000")
     du.get_by_role("button", name="出车").click()
     expect(du.locator("main")).to_contain_text("已出车")
@@ -140,6 +144,7 @@ def test_trip_from_application_through_unit_approval_to_rating(fleet, people, op
 
     # 7. Ben rates it from his trips.
     _nav(ben, "我的用车").click()
+    shot(ben, f"{label}-trip-08b-my-trips")
     ben.get_by_role("link", name=number).click()
     ben.get_by_label("评分").select_option("5")
     ben.get_by_label("评价", exact=True).fill("准时，司机很稳")
