@@ -243,6 +243,7 @@ def build_objects(world: Any) -> Objects:
     }
     objs.a["trip"] = trip_request_create(actor=w.alice, **trip_kw)
     objs.b["trip"] = trip_request_create(actor=w.erin, **trip_kw)
+    objs.a["trip_request"], objs.b["trip_request"] = objs.a["trip"].request, objs.b["trip"].request
     objs.a["vehicle"] = objs.b["vehicle"] = ref.vehicles[0]
     objs.fleet = ref
 

@@ -233,6 +233,7 @@ MATRIX: dict[str, tuple] = {
     "GET fleet/": (None, "D A A A A A A A"),
     "GET fleet/apply/": (None, "D A A A D D D D"),
     "GET fleet/trips/<pk>/": ("trip", "DD AD AD AD AA DD DD AA"),
+    "GET fleet/requests/<pk>/": ("trip_request", "DD AD AD AD AA DD DD AA"),  # the trip of a request: as the trip
     "POST fleet/trips/<pk>/do/<step>/": ("trip", "DD DD DD AD DD DD DD DD", {"step": "approve"}),
     # the dispatch note exists only after dispatch: 404 for everyone on an undispatched trip
     "GET fleet/trips/<pk>/note/": ("trip", "DD DD DD DD DD DD DD DD"),
@@ -264,6 +265,8 @@ MATRIX: dict[str, tuple] = {
     "POST account/api-token/revoke/": (None, "D A A A A A A A"),
     "GET favicon.ico": (None, "A A A A A A A A"),
     "GET notifications/": (None, "D A A A A A A A"),
+    "GET approvals/": (None, "D A A A A A A A"),  # 待审批: what waits for the user's approval (empty for most)
+    "GET approvals/badge/": (None, "D A A A A A A A"),
     "GET notifications/badge/": (None, "D A A A A A A A"),
     "POST notifications/read/": (None, "D A A A A A A A"),
     "GET notifications/<pk>/": ("notification", "DD AD AD AD AD AD AD AD"),
