@@ -52,10 +52,10 @@ from tickets.services.feedback import feedback_submit
 from tickets.services.notifications import notify
 from tickets.services.permissions import (
     Party,
-    approvable_unit_ids,
     approval_levels,
     current_approval_level,
     is_bureau_for,
+    may_approve_for_unit,
     parties_of,
     unit_approvers_q,
 )
@@ -167,7 +167,7 @@ def trip_parties(user: User | None, trip: VehicleTrip) -> set[TripParty]:
         parties.add(P.DRIVER)
     if trip.emergency:
         level = _posthoc_level(trip)
-        if (level == ApprovalLevel.UNIT and trip.request.unit_id in approvable_unit_ids(user)) or (
+        if (level == ApprovalLevel.UNIT and may_approve_for_unit(user, trip.request)) or (
             level == ApprovalLevel.BUREAU and is_bureau_for(user, trip.request.service_line)
         ):
             parties.add(P.POSTHOC_APPROVER)

@@ -237,3 +237,23 @@ def test_notification_leads_the_approver_to_the_request_and_its_trip(fleet, tree
     assert r.status_code == 200
     trip.refresh_from_db()
     assert trip.request.approval_stage == 1 and trip.approvals.get().approver == fleet.w.uma
+
+
+def test_where_the_tree_has_no_approver_the_bureau_stands_in(fleet, tree, apply, api):
+    """审计局 has no approver anywhere up its tree: Sam's trip does not wait for nobody. The vehicles office finds it
+    under 待审批 at the unit level, is told of it, and approves for the unit, then for the bureau."""
+    from tests.factories import UnitFactory, UserFactory
+
+    w = fleet.w
+    sam = UserFactory(username="sam", full_name="桑木", unit=UnitFactory(code="sjj", name="审计局"))
+    trip = apply(actor=sam)
+    assert [n.recipient for n in Notification.objects.filter(request=trip.request)] == [w.vic]
+    assert trip_actions(trip, _fresh(w.vic)) == ["approve", "reject"]
+    assert trip_actions(trip, _fresh(w.carol)) == []  # the property supervisor: another line
+    assert trip_actions(trip, _fresh(tree.olga)) == [] and trip_actions(trip, _fresh(w.uma)) == []
+    assert trip.request.number in _client(w.vic).get("/approvals/").content.decode()
+    assert trip.request.number not in _client(w.carol).get("/approvals/").content.decode()
+    trip_approve(trip=trip, actor=_fresh(w.vic), now=at(3, 10, 9, 10))
+    trip_approve(trip=trip, actor=_fresh(w.vic), now=at(3, 10, 9, 20))
+    trip.refresh_from_db()
+    assert trip.stage == TripStage.APPROVED and [a.level for a in trip.approvals.all()] == ["unit", "bureau"]

@@ -85,10 +85,20 @@ def approval_levels(service_request: ServiceRequest) -> tuple[str, ...]:
 def _may_approve_now(user: User, service_request: ServiceRequest) -> bool:
     level = current_approval_level(service_request)
     if level == ApprovalLevel.UNIT:
-        return service_request.unit_id in approvable_unit_ids(user)
+        return may_approve_for_unit(user, service_request)
     if level == ApprovalLevel.BUREAU:
         return is_bureau_for(user, service_request.service_line)
     return False
+
+
+def may_approve_for_unit(user: User, service_request: ServiceRequest) -> bool:
+    """The unit level: the nearest approver up the unit tree; where the tree has none, the bureau's office for
+    the line stands in, so no request waits for a person who does not exist."""
+    if user.role == Role.UNIT_APPROVER:
+        return service_request.unit_id in approvable_unit_ids(user)
+    if not is_bureau_for(user, service_request.service_line):
+        return False
+    return service_request.unit_id is None or service_request.unit_id in approvable_unit_ids(user)
 
 
 # --- the unit tree ----------------------------------------------------------------------------------------------
@@ -127,16 +137,20 @@ class UnitTree:
 
 
 def _tree_of(user: User) -> tuple[set[int], set[int]]:
-    """(units the user sees, units the user approves for), cached on the user object: a list page asks for every
-    row, and the tree is read once per request."""
+    """(units the user sees, units the user approves for at the unit level), cached on the user object: a list
+    page asks for every row, and the tree is read once per request. The bureau approves for the units with no
+    approver up the tree (and sees by service line, not by unit)."""
     cached: tuple[set[int], set[int]] | None = getattr(user, "_unit_scope", None)
     if cached is None:
-        if user.role != Role.UNIT_APPROVER or user.unit_id is None or not user.is_active:
-            cached = (set(), set())
-        else:
+        if user.role == Role.UNIT_APPROVER and user.unit_id is not None and user.is_active:
             tree = UnitTree.load()
             seen = tree.subtree(user.unit_id)
             cached = (seen, {u for u in seen if tree.approving_unit(u) == user.unit_id})
+        elif user.is_bureau and user.is_active:
+            tree = UnitTree.load()
+            cached = (set(), {u for u in tree.parent if tree.approving_unit(u) is None})
+        else:
+            cached = (set(), set())
         user._unit_scope = cached  # type: ignore[attr-defined]
     return cached
 
@@ -147,15 +161,17 @@ def unit_scope_ids(user: User) -> set[int]:
 
 
 def approvable_unit_ids(user: User) -> set[int]:
-    """The units a unit approver approves for: those of its subtree whose nearest approver is in the user's unit."""
+    """The units a unit approver approves for: those of its subtree whose nearest approver is in the user's unit.
+    For the bureau: the units with no approver up the tree (it stands in, for its own line)."""
     return _tree_of(user)[1]
 
 
 def unit_approvers_q(service_request: ServiceRequest) -> Q:
-    """Who approves the request at the unit level: the approvers of the nearest unit up the tree that has one."""
+    """Who approves the request at the unit level: the approvers of the nearest unit up the tree that has one, or
+    the bureau's office for the line where there is none."""
     unit_id = UnitTree.load().approving_unit(service_request.unit_id)
     if unit_id is None:
-        return Q(pk__in=[])
+        return Q(role=Role.SUPERVISOR, service_line=service_request.service_line)
     return Q(role=Role.UNIT_APPROVER, unit_id=unit_id)
 
 
@@ -184,11 +200,19 @@ def awaiting_approval_q(user: User) -> Q:
     else:
         bureau_lines = []
 
+    def bureau_where() -> Q | None:
+        return Q() if bureau_lines is None else (Q(service_line__in=bureau_lines) if bureau_lines else None)
+
     def at_level(level: str) -> Q | None:
         if level == ApprovalLevel.UNIT:
-            return Q(unit_id__in=sorted(units)) if units else None
+            if user.role == Role.UNIT_APPROVER:
+                return Q(unit_id__in=sorted(units)) if units else None
+            if (line := bureau_where()) is None:
+                return None
+            # Standing in where the unit tree has no approver (or the request no unit).
+            return (Q(unit_id__in=sorted(units)) | Q(unit_id__isnull=True)) & line
         if level == ApprovalLevel.BUREAU:
-            return Q() if bureau_lines is None else (Q(service_line__in=bureau_lines) if bureau_lines else None)
+            return bureau_where()
         return None
 
     mine = Q(pk__in=[])
