@@ -257,3 +257,22 @@ def test_where_the_tree_has_no_approver_the_bureau_stands_in(fleet, tree, apply,
     trip_approve(trip=trip, actor=_fresh(w.vic), now=at(3, 10, 9, 20))
     trip.refresh_from_db()
     assert trip.stage == TripStage.APPROVED and [a.level for a in trip.approvals.all()] == ["unit", "bureau"]
+
+
+def test_an_approver_never_approves_their_own_trip(fleet, tree, apply):
+    """Gina applies: she is alone in 发展规划处, so the bureau stands in at the unit level (not Uma: the tree's
+    nearest approver is Gina's own unit). Uma applies: she may not approve it herself either."""
+    w = fleet.w
+    for applicant in (tree.gina, w.uma):
+        trip = apply(
+            actor=applicant, slot_start=at(3, 12 + applicant.pk % 5, 9), slot_end=at(3, 12 + applicant.pk % 5, 11)
+        )
+        assert trip_actions(trip, _fresh(applicant)) == ["cancel"]
+        with pytest.raises(ActionForbidden):
+            trip_approve(trip=trip, actor=_fresh(applicant), now=at(3, 10, 9, 10))
+        assert trip.request.number not in _client(applicant).get("/approvals/").content.decode()
+        assert trip.request.number in _client(w.vic).get("/approvals/").content.decode()
+        assert Notification.objects.get(request=trip.request).recipient == w.vic
+        trip_approve(trip=trip, actor=_fresh(w.vic), now=at(3, 10, 9, 10))
+        trip.refresh_from_db()
+        assert [a.approver for a in trip.approvals.all()] == [w.vic] and trip.request.approval_stage == 1

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from tickets.models import Role, ServiceRequest, Status, Unit, User
 from tickets.registry import ApprovalLevel, all_kinds, get_kind
@@ -92,13 +92,15 @@ def _may_approve_now(user: User, service_request: ServiceRequest) -> bool:
 
 
 def may_approve_for_unit(user: User, service_request: ServiceRequest) -> bool:
-    """The unit level: the nearest approver up the unit tree; where the tree has none, the bureau's office for
-    the line stands in, so no request waits for a person who does not exist."""
+    """The unit level: the nearest approver up the unit tree, never for their own application; where nobody else
+    can (the tree has no approver, or its only one is the applicant), the bureau's office for the line stands in,
+    so no request waits for a person who does not exist."""
     if user.role == Role.UNIT_APPROVER:
-        return service_request.unit_id in approvable_unit_ids(user)
+        return service_request.unit_id in approvable_unit_ids(user) and user.pk != service_request.requester_id
     if not is_bureau_for(user, service_request.service_line):
         return False
-    return service_request.unit_id is None or service_request.unit_id in approvable_unit_ids(user)
+    tree = _tree_of(user).tree
+    return tree is not None and tree.approvers_for(service_request.unit_id, service_request.requester_id) is None
 
 
 # --- the unit tree ----------------------------------------------------------------------------------------------
@@ -106,16 +108,21 @@ def may_approve_for_unit(user: User, service_request: ServiceRequest) -> bool:
 
 @dataclass(frozen=True)
 class UnitTree:
-    """Every unit's parent and which units have an active approver: one query, a few hundred small rows."""
+    """Every unit's parent and its active approvers: two queries, a few hundred small rows."""
 
     parent: dict[int, int | None]
-    with_approver: frozenset[int]
+    approvers: dict[int, frozenset[int]]  # unit → ids of its active unit approvers (units with none left out)
 
     @classmethod
     def load(cls) -> UnitTree:
-        approver = User.objects.filter(unit=OuterRef("pk"), role=Role.UNIT_APPROVER, is_active=True)
-        rows = Unit.objects.order_by().annotate(has=Exists(approver)).values_list("pk", "parent_id", "has")
-        return cls({pk: parent for pk, parent, _has in rows}, frozenset(pk for pk, _parent, has in rows if has))
+        people: dict[int, set[int]] = {}
+        rows = User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False).values_list(
+            "unit_id", "pk"
+        )
+        for unit_id, pk in rows:
+            people.setdefault(unit_id, set()).add(pk)
+        parent: dict[int, int | None] = dict(Unit.objects.order_by().values_list("pk", "parent_id"))
+        return cls(parent, {unit: frozenset(ids) for unit, ids in people.items()})
 
     def chain(self, unit_id: int) -> list[int]:
         """The unit, its parent, … up to the root (a cycle entered by mistake stops the walk)."""
@@ -130,49 +137,69 @@ class UnitTree:
         """The nearest unit up the tree, the unit itself first, that has an approver."""
         if unit_id is None:
             return None
-        return next((u for u in self.chain(unit_id) if u in self.with_approver), None)
+        return next((u for u in self.chain(unit_id) if u in self.approvers), None)
+
+    def approvers_for(self, unit_id: int | None, requester_id: int | None) -> frozenset[int] | None:
+        """Who approves a request of the unit filed by the requester: the nearest approving unit's approvers but
+        the requester; None when nobody is left (the bureau stands in)."""
+        unit = self.approving_unit(unit_id)
+        people = self.approvers.get(unit, frozenset()) - {requester_id} if unit is not None else frozenset()
+        return people or None
 
     def subtree(self, unit_id: int) -> set[int]:
         return {u for u in self.parent if unit_id in self.chain(u)}
 
 
-def _tree_of(user: User) -> tuple[set[int], set[int]]:
-    """(units the user sees, units the user approves for at the unit level), cached on the user object: a list
-    page asks for every row, and the tree is read once per request. The bureau approves for the units with no
-    approver up the tree (and sees by service line, not by unit)."""
-    cached: tuple[set[int], set[int]] | None = getattr(user, "_unit_scope", None)
+@dataclass(frozen=True)
+class _Scope:
+    seen: set[int]  # a unit approver's units (the unit and its sub-units)
+    approvable: set[int]  # a unit approver's: those whose nearest approver is in its unit; the bureau's: none above
+    sole: dict[int, set[int]]  # the bureau's: an approver alone in the unit → the units it would approve for
+    tree: UnitTree | None
+
+
+def _tree_of(user: User) -> _Scope:
+    """What the unit tree means for this user, cached on the user object: a list page asks for every row, and
+    the tree is read once per request. The bureau approves for the units with no approver up the tree and for
+    an approver's own application where the approver is alone in the unit (and sees by line, not by unit)."""
+    cached: _Scope | None = getattr(user, "_unit_scope", None)
     if cached is None:
         if user.role == Role.UNIT_APPROVER and user.unit_id is not None and user.is_active:
             tree = UnitTree.load()
             seen = tree.subtree(user.unit_id)
-            cached = (seen, {u for u in seen if tree.approving_unit(u) == user.unit_id})
+            cached = _Scope(seen, {u for u in seen if tree.approving_unit(u) == user.unit_id}, {}, tree)
         elif user.is_bureau and user.is_active:
             tree = UnitTree.load()
-            cached = (set(), {u for u in tree.parent if tree.approving_unit(u) is None})
+            by_unit: dict[int, set[int]] = {}
+            for u in tree.parent:
+                if (a := tree.approving_unit(u)) is not None and len(tree.approvers[a]) == 1:
+                    by_unit.setdefault(a, set()).add(u)
+            sole = {next(iter(tree.approvers[a])): units for a, units in by_unit.items()}
+            cached = _Scope(set(), {u for u in tree.parent if tree.approving_unit(u) is None}, sole, tree)
         else:
-            cached = (set(), set())
+            cached = _Scope(set(), set(), {}, None)
         user._unit_scope = cached  # type: ignore[attr-defined]
     return cached
 
 
 def unit_scope_ids(user: User) -> set[int]:
     """The units whose requests a unit approver sees: the unit and all its sub-units."""
-    return _tree_of(user)[0]
+    return _tree_of(user).seen
 
 
 def approvable_unit_ids(user: User) -> set[int]:
     """The units a unit approver approves for: those of its subtree whose nearest approver is in the user's unit.
     For the bureau: the units with no approver up the tree (it stands in, for its own line)."""
-    return _tree_of(user)[1]
+    return _tree_of(user).approvable
 
 
 def unit_approvers_q(service_request: ServiceRequest) -> Q:
-    """Who approves the request at the unit level: the approvers of the nearest unit up the tree that has one, or
-    the bureau's office for the line where there is none."""
-    unit_id = UnitTree.load().approving_unit(service_request.unit_id)
-    if unit_id is None:
+    """Who approves the request at the unit level: the approvers of the nearest unit up the tree that has one, but
+    the applicant; the bureau's office for the line where nobody is left."""
+    people = UnitTree.load().approvers_for(service_request.unit_id, service_request.requester_id)
+    if people is None:
         return Q(role=Role.SUPERVISOR, service_line=service_request.service_line)
-    return Q(role=Role.UNIT_APPROVER, unit_id=unit_id)
+    return Q(pk__in=sorted(people))
 
 
 def approvers_q(service_request: ServiceRequest) -> Q:
@@ -206,11 +233,15 @@ def awaiting_approval_q(user: User) -> Q:
     def at_level(level: str) -> Q | None:
         if level == ApprovalLevel.UNIT:
             if user.role == Role.UNIT_APPROVER:
-                return Q(unit_id__in=sorted(units)) if units else None
+                return Q(unit_id__in=sorted(units)) & ~Q(requester_id=user.pk) if units else None
             if (line := bureau_where()) is None:
                 return None
-            # Standing in where the unit tree has no approver (or the request no unit).
-            return (Q(unit_id__in=sorted(units)) | Q(unit_id__isnull=True)) & line
+            # Standing in where the unit tree has no approver (or the request no unit), and for an approver's own
+            # application where the approver is alone in the unit.
+            stand_in = Q(unit_id__in=sorted(units)) | Q(unit_id__isnull=True)
+            for approver, approved in _tree_of(user).sole.items():
+                stand_in |= Q(requester_id=approver, unit_id__in=sorted(approved))
+            return stand_in & line
         if level == ApprovalLevel.BUREAU:
             return bureau_where()
         return None
