@@ -24,8 +24,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet import permissions as perms
-from fleet import reports, selectors, services
+from fleet import reports, selectors
 from fleet.apps import EMERGENCY_TRIP_KIND, TRIP_KIND
+from fleet.filing import emergency_trip_create, trip_request_create
 from fleet.models import (
     ApprovalDecision,
     Driver,
@@ -38,7 +39,19 @@ from fleet.models import (
     VehicleRecord,
     VehicleTrip,
 )
-from fleet.steps import trip_actions
+from fleet.steps import (
+    trip_actions,
+    trip_approve,
+    trip_approve_posthoc,
+    trip_cancel,
+    trip_cost,
+    trip_depart,
+    trip_dispatch,
+    trip_rate,
+    trip_reject,
+    trip_return,
+)
+from fleet.vehicle_files import vehicle_record_add
 from tickets.http import AuthenticatedRequest
 from tickets.models import Category, Compound, User
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
@@ -302,7 +315,7 @@ class TripViewSet(viewsets.GenericViewSet):
     def create(self, request: AuthenticatedRequest) -> Response:
         data = TripIn(data=request.data)
         data.is_valid(raise_exception=True)
-        trip = services.trip_request_create(actor=request.user, **data.validated_data)
+        trip = trip_request_create(actor=request.user, **data.validated_data)
         return self._out(trip.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=EmergencyTripIn, responses={201: TripOut})
@@ -310,7 +323,7 @@ class TripViewSet(viewsets.GenericViewSet):
     def emergency(self, request: AuthenticatedRequest) -> Response:
         data = EmergencyTripIn(data=request.data)
         data.is_valid(raise_exception=True)
-        trip = services.emergency_trip_create(actor=request.user, **data.validated_data)
+        trip = emergency_trip_create(actor=request.user, **data.validated_data)
         return self._out(trip.pk, status.HTTP_201_CREATED)
 
     def _step(self, pk: Any, serializer: type[serializers.Serializer] | None, service: Any) -> Response:
@@ -326,47 +339,47 @@ class TripViewSet(viewsets.GenericViewSet):
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
     def approve(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, NoteIn, services.trip_approve)
+        return self._step(pk, NoteIn, trip_approve)
 
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
     def reject(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, NoteIn, services.trip_reject)
+        return self._step(pk, NoteIn, trip_reject)
 
     @extend_schema(request=NoteIn, responses=TripOut)
     @action(detail=True, methods=["post"])
     def cancel(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, NoteIn, services.trip_cancel)
+        return self._step(pk, NoteIn, trip_cancel)
 
     @extend_schema(request=PosthocIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="approve-posthoc")
     def approve_posthoc(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, PosthocIn, services.trip_approve_posthoc)
+        return self._step(pk, PosthocIn, trip_approve_posthoc)
 
     @extend_schema(request=DispatchIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_trip(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, DispatchIn, services.trip_dispatch)
+        return self._step(pk, DispatchIn, trip_dispatch)
 
     @extend_schema(request=DepartIn, responses=TripOut)
     @action(detail=True, methods=["post"])
     def depart(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, DepartIn, services.trip_depart)
+        return self._step(pk, DepartIn, trip_depart)
 
     @extend_schema(request=ReturnIn, responses=TripOut)
     @action(detail=True, methods=["post"], url_path="return")
     def return_trip(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, ReturnIn, services.trip_return)
+        return self._step(pk, ReturnIn, trip_return)
 
     @extend_schema(request=None, responses=TripOut)
     @action(detail=True, methods=["post"])
     def cost(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, None, services.trip_cost)
+        return self._step(pk, None, trip_cost)
 
     @extend_schema(request=RateIn, responses=TripOut)
     @action(detail=True, methods=["post"])
     def rate(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
-        return self._step(pk, RateIn, services.trip_rate)
+        return self._step(pk, RateIn, trip_rate)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -422,7 +435,7 @@ class VehicleViewSet(_FleetStaffOnly, viewsets.GenericViewSet):
         vehicle = get_object_or_404(self.get_queryset(), pk=pk)
         data = RecordIn(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.vehicle_record_add(vehicle=vehicle, actor=request.user, **data.validated_data)
+        record = vehicle_record_add(vehicle=vehicle, actor=request.user, **data.validated_data)
         return Response(RecordOut(record).data, status=status.HTTP_201_CREATED)
 
 

@@ -24,7 +24,7 @@ class FleetConfig(AppConfig):
         staff = frozenset({"bureau", "dispatcher"})
         contract = {
             "service_line": line,
-            "detail_url_name": "fleet:trip-detail",
+            "detail_url_name": "fleet:trip-of-request",
             "owner": OWNER,
             "allowed_actions": steps.ALLOWED_ACTIONS,
             "owned_actions": steps.OWNED_ACTIONS,
@@ -43,7 +43,6 @@ class FleetConfig(AppConfig):
             ),
             "nav": (
                 registry.NavLink(_("我的用车"), "fleet:trip-list", frozenset({"requester", "unit_approver"}), 60),
-                registry.NavLink(_("用车审批"), "fleet:approvals", frozenset({"unit_approver"}), 61),
                 registry.NavLink(_("用车审批"), "fleet:approvals", frozenset({"bureau"}), 61, service_line=line),
                 registry.NavLink(_("调度台"), "fleet:board", staff, 62, service_line=line),
                 registry.NavLink(_("车辆档案"), "fleet:vehicle-list", staff, 63, service_line=line),

@@ -8,7 +8,7 @@ by the demo command after the core's own demo data. ``build_fleet_reference`` is
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,6 +45,7 @@ from tickets.models import (
     Urgency,
     User,
 )
+from tickets.services.permissions import UnitTree
 
 
 @dataclass
@@ -269,7 +270,8 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
     """The trips of the last ``weeks``, each through the whole chain as the people would have walked it: applied
     by unit staff, approved by their unit and by the bureau, dispatched, out, back, costed and (mostly) rated.
     Returns how many were filed (0 if they exist already)."""
-    from fleet import services
+    from fleet.filing import trip_request_create
+    from fleet.steps import trip_approve, trip_cost, trip_depart, trip_dispatch, trip_rate, trip_return
     from tickets.services import deadlines
     from tickets.services.feedback import expire_feedback
     from tickets.sla.clock import is_working_day
@@ -278,11 +280,21 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
         return 0
     rng = random.Random(2026)
     bureau = _vehicles_supervisor()
-    approvers: dict[int | None, User] = {
-        u.unit_id: u for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False)
+    # Approval follows the unit tree: staff of a division (市发改委办公室) are approved by their bureau's approver.
+    tree = UnitTree.load()
+    by_unit: dict[int | None, User] = {
+        u.unit_id: u
+        for u in User.objects.filter(role=Role.UNIT_APPROVER, is_active=True, unit__isnull=False).order_by("-pk")
     }
-    units = [unit for unit in approvers if unit is not None]
-    applicants = list(User.objects.filter(role=Role.REQUESTER, is_active=True, unit_id__in=units).order_by("pk"))
+
+    def approver_of(user: User) -> User:
+        return by_unit[tree.approving_unit(user.unit_id)]
+
+    applicants = [
+        u
+        for u in User.objects.filter(role=Role.REQUESTER, is_active=True, unit__isnull=False).order_by("pk")
+        if tree.approving_unit(u.unit_id) in by_unit
+    ]
     compound = ref.contract.compounds.order_by("pk").first()
     if bureau is None or not applicants or compound is None:
         return 0
@@ -314,7 +326,7 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
             applicant = rng.choice(applicants)
             filed += 1
             applied = start - timedelta(days=rng.choice([1, 1, 2]), minutes=rng.randint(0, 300))
-            trip = services.trip_request_create(
+            trip = trip_request_create(
                 actor=applicant,
                 category=ref.trip_category,
                 compound=compound,
@@ -330,34 +342,36 @@ def load_past_trips(ref: FleetReference, *, now: datetime, weeks: int = TRIP_WEE
                 now=applied,
             )
             unit_at = applied + timedelta(minutes=rng.randint(10, 90))
-            services.trip_approve(trip=trip, actor=approvers[applicant.unit_id], note="同意。", now=unit_at)
+            trip_approve(trip=trip, actor=approver_of(applicant), note="同意。", now=unit_at)
             bureau_at = unit_at + timedelta(minutes=rng.randint(10, 120))
-            services.trip_approve(trip=trip, actor=bureau, note="同意派车。", now=bureau_at)
+            trip_approve(trip=trip, actor=bureau, note="同意派车。", now=bureau_at)
             dispatched_at = bureau_at + timedelta(minutes=rng.randint(5, 40))
-            services.trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=dispatched_at)
+            trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=dispatched_at)
             out_at = start + timedelta(minutes=rng.randint(-10, 10))
             odometer = Vehicle.objects.get(pk=vehicle.pk).odometer_km + rng.randint(0, 3)
-            services.trip_depart(trip=trip, actor=driver.user, odometer=odometer, at=out_at, now=out_at)
+            trip_depart(trip=trip, actor=driver.user, odometer=odometer, at=out_at, now=out_at)
             back_at = end - timedelta(minutes=rng.randint(0, 40))
             distance = rng.randint(12, 60) if scope == TripScope.IN_CITY else rng.randint(120, 320)
-            services.trip_return(
+            trip_return(
                 trip=trip,
                 actor=driver.user,
                 odometer=odometer + distance,
                 at=back_at,
                 tolls=Decimal(rng.choice([0, 0, 15, 35])) if scope == TripScope.OUT_OF_CITY else 0,
                 parking=Decimal(rng.choice([0, 0, 10, 20])),
+                # A long trip fills up on the way (about 0.75 元/km); a short one seldom does.
+                fuel=(Decimal(distance) * Decimal("0.75")).quantize(Decimal("1")) if distance > 100 else 0,
                 now=back_at + timedelta(minutes=5),
             )
-            services.trip_cost(trip=trip, actor=ref.dispatcher, now=back_at + timedelta(minutes=rng.randint(30, 120)))
+            trip_cost(trip=trip, actor=ref.dispatcher, now=back_at + timedelta(minutes=rng.randint(30, 120)))
             if rng.random() < 0.8:
                 rated_at = back_at + timedelta(hours=rng.randint(1, 20))
                 if rated_at < now:
-                    services.trip_rate(trip=trip, actor=applicant, rating=rng.choice(TRIP_RATINGS), now=rated_at)
+                    trip_rate(trip=trip, actor=applicant, rating=rng.choice(TRIP_RATINGS), now=rated_at)
     # Trips left unrated close when their rating window ends, as the beat's expiry job would have done.
     expire_feedback(now=now)
     coming = _load_coming_trips(
-        ref, now=now, bureau=bureau, approvers=approvers, applicants=applicants, compound=compound
+        ref, now=now, bureau=bureau, approver_of=approver_of, applicants=applicants, compound=compound
     )
     return filed + coming
 
@@ -367,23 +381,25 @@ def _load_coming_trips(
     *,
     now: datetime,
     bureau: User,
-    approvers: dict[int | None, User],
+    approver_of: Callable[[User], User],
     applicants: list[User],
     compound: Compound,
 ) -> int:
-    """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the unit
-    approver (of the first unit with one) and the vehicles office an approval, the dispatcher a trip to send and
-    the first driver a trip to drive."""
-    from fleet import services
+    """Trips of the coming days at each step of the chain, so every printed log-in finds work waiting: the printed
+    requester's unit approver (up the unit tree) and the vehicles office an approval, the dispatcher a trip to send
+    and the first driver a trip to drive."""
+    from fleet.filing import trip_request_create
+    from fleet.steps import trip_approve, trip_dispatch
+    from tickets.demo.tables import REQUESTERS
 
-    first_unit = min(unit for unit in approvers if unit is not None)
-    applicant = next((u for u in applicants if u.unit_id == first_unit), applicants[0])
+    printed = REQUESTERS[0][0]  # the requester load_demo prints
+    applicant = next((u for u in applicants if u.username == printed), applicants[0])
     tomorrow = timezone.localdate(now) + timedelta(days=1)
     # (slot day, hour, how far along: 0 filed, 1 unit-approved, 2 bureau-approved, 3 dispatched)
     plans = [(tomorrow, 9, 3), (tomorrow, 14, 2), (tomorrow + timedelta(days=1), 9, 1), (tomorrow, 15, 0)]
     for n, (day, hour, steps) in enumerate(plans, start=1):
         start = timezone.make_aware(datetime.combine(day, time(hour, 0)))
-        trip = services.trip_request_create(
+        trip = trip_request_create(
             actor=applicant,
             category=ref.trip_category,
             compound=compound,
@@ -398,10 +414,10 @@ def _load_coming_trips(
             now=now - timedelta(minutes=90),
         )
         if steps >= 1:
-            services.trip_approve(trip=trip, actor=approvers[applicant.unit_id], now=now - timedelta(minutes=60))
+            trip_approve(trip=trip, actor=approver_of(applicant), now=now - timedelta(minutes=60))
         if steps >= 2:
-            services.trip_approve(trip=trip, actor=bureau, now=now - timedelta(minutes=30))
+            trip_approve(trip=trip, actor=bureau, now=now - timedelta(minutes=30))
         if steps >= 3:
             vehicle, driver = ref.vehicles[0], ref.drivers[0]
-            services.trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=now)
+            trip_dispatch(trip=trip, actor=ref.dispatcher, vehicle=vehicle, driver=driver, now=now)
     return len(plans)

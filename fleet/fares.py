@@ -41,13 +41,24 @@ def billed_hours(minutes: int) -> Decimal:
 
 
 def compute_trip_cost(
-    *, distance_km: int, minutes: int, per_km: Decimal, per_hour: Decimal, tolls: Decimal, parking: Decimal
+    *,
+    distance_km: int,
+    minutes: int,
+    per_km: Decimal,
+    per_hour: Decimal,
+    tolls: Decimal,
+    parking: Decimal,
+    fuel: Decimal,
 ) -> TripCost:
-    """Pure: kilometres × rate + billed hours × rate + tolls + parking (fuel is in the per-km rate)."""
+    """Pure: kilometres × rate + billed hours × rate + tolls + parking + fuel.
+
+    The brief's chain records tolls, parking and fuel (or charging) at 回场 and costs the trip at 核算: what the
+    driver paid on the trip is passed on at cost, and the contract's rates price the service (kilometres and time).
+    """
     hours = billed_hours(minutes)
     cost_km = (Decimal(distance_km) * per_km).quantize(CENT, ROUND_HALF_UP)
     cost_time = (hours * per_hour).quantize(CENT, ROUND_HALF_UP)
-    return TripCost(distance_km, hours, cost_km, cost_time, cost_km + cost_time + tolls + parking)
+    return TripCost(distance_km, hours, cost_km, cost_time, cost_km + cost_time + tolls + parking + fuel)
 
 
 def rate_for(trip: VehicleTrip) -> FleetRate | None:

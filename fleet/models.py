@@ -219,7 +219,7 @@ class Driver(models.Model):
 
 
 class FleetRate(models.Model):
-    """Trip prices of a car-service contract: per kilometre and per hour; tolls and parking are passed on."""
+    """Trip prices of a car-service contract: per kilometre and per hour; tolls, parking and fuel are passed on."""
 
     contract = models.ForeignKey(
         "tickets.Contract", on_delete=models.PROTECT, related_name="fleet_rates", verbose_name=_("合同")

@@ -43,6 +43,8 @@ def _returned_trips(start: date, end: date) -> list[Mapping[str, Any]]:
             "out_at",
             "returned_at",
             "distance_km",
+            "cost_km",
+            "cost_time",
             "cost_total",
             "tolls",
             "parking",
@@ -81,14 +83,18 @@ def working_days(start: date, end: date) -> int:
 
 
 def vehicle_report(*, start: date, end: date) -> list[VehicleLine]:
-    """单车核算: trips, km, hours, contractor charges and running costs of each vehicle in [start, end]."""
+    """单车核算: trips, km, hours, the contractor's service charges (kilometres and time) and running costs (the
+    vehicle's records: insurance, inspection, maintenance, and the fuel, tolls and parking of its trips) of each
+    vehicle in [start, end]. A trip's total cost is its service charge plus its records, so no amount counts twice."""
     lines = {v.pk: VehicleLine(vehicle=v) for v in Vehicle.objects.select_related("home_compound", "owning_unit")}
     for row in _returned_trips(start, end):
         line = lines[row["vehicle_id"]]
         line.trips += 1
         line.km += row["distance_km"] or 0
         line.hours += _hours(row)
-        line.trip_charges += row["cost_total"] or ZERO
+        # The service part only: the trip's tolls, parking and fuel are in the vehicle's records (written at
+        # return), counted once below with its other running costs, costed or not yet.
+        line.trip_charges += (row["cost_km"] or ZERO) + (row["cost_time"] or ZERO)
     records = (
         VehicleRecord.objects.filter(date__gte=start, date__lte=end)
         .values("vehicle_id", "kind")

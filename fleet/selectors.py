@@ -18,8 +18,9 @@ from fleet.models import (
     VehicleStatus,
     VehicleTrip,
 )
-from tickets.models import User
+from tickets.models import ServiceRequest, User
 from tickets.querysets import visibility_q
+from tickets.services.permissions import awaiting_approval_q
 
 UNAVAILABLE = (VehicleStatus.MAINTENANCE, VehicleStatus.SEALED, VehicleStatus.RETIRED)
 
@@ -41,13 +42,10 @@ def trip_list(*, user: User) -> QuerySet[VehicleTrip]:
 
 
 def trips_awaiting_approval(*, user: User) -> QuerySet[VehicleTrip]:
-    """Trips waiting for this user's level: the unit approver for the unit, the bureau for the rest."""
-    qs = trip_list(user=user).filter(stage=TripStage.REQUESTED)
-    if perms.is_fleet_bureau(user):
-        return qs.filter(request__approval_stage=1)
-    if user.role == "unit_approver" and user.unit_id:
-        return qs.filter(request__approval_stage=0, request__unit_id=user.unit_id)
-    return qs.none()
+    """Trips waiting for this user's level, by the core's rule: the unit's approver (the nearest up the unit
+    tree), then the bureau's vehicle office."""
+    waiting = ServiceRequest.objects.filter(awaiting_approval_q(user)).values("pk")
+    return trip_list(user=user).filter(stage=TripStage.REQUESTED, request__in=waiting)
 
 
 def driver_trips(*, user: User) -> QuerySet[VehicleTrip]:

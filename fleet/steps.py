@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -48,7 +49,16 @@ from tickets.models import Event, EventKind, Feedback, Role, ServiceRequest, Sta
 from tickets.registry import ApprovalLevel, GuardCall
 from tickets.services.common import now_or, record_event
 from tickets.services.feedback import feedback_submit
-from tickets.services.permissions import Party, approval_levels, current_approval_level, is_bureau_for, parties_of
+from tickets.services.notifications import notify
+from tickets.services.permissions import (
+    Party,
+    approval_levels,
+    current_approval_level,
+    is_bureau_for,
+    may_approve_for_unit,
+    parties_of,
+    unit_approvers_q,
+)
 from tickets.services.transitions import MOVES, transition
 
 T = TripStage
@@ -157,9 +167,9 @@ def trip_parties(user: User | None, trip: VehicleTrip) -> set[TripParty]:
         parties.add(P.DRIVER)
     if trip.emergency:
         level = _posthoc_level(trip)
-        if (
-            level == ApprovalLevel.UNIT and user.role == Role.UNIT_APPROVER and user.unit_id == trip.request.unit_id
-        ) or (level == ApprovalLevel.BUREAU and is_bureau_for(user, trip.request.service_line)):
+        if (level == ApprovalLevel.UNIT and may_approve_for_unit(user, trip.request)) or (
+            level == ApprovalLevel.BUREAU and is_bureau_for(user, trip.request.service_line)
+        ):
             parties.add(P.POSTHOC_APPROVER)
     return parties
 
@@ -241,7 +251,7 @@ def trip_step(*, trip: VehicleTrip | int, step: str, actor: User, now: datetime 
                 raise TransitionNotAllowed(
                     _("车辆或驾驶员在该时段已被其他调度同时派出，请刷新后重选。"), action=step, status=locked.stage
                 ) from None
-        record_event(
+        event = record_event(
             service_request=locked.request,
             kind=EventKind.UPDATED,
             actor=actor,
@@ -249,7 +259,23 @@ def trip_step(*, trip: VehicleTrip | int, step: str, actor: User, now: datetime 
             action=step,
             changes={"step": step, **done.changes},
         )
+        if step == "approve_posthoc" and event is not None:
+            tell_posthoc_approvers(locked, event)
     return done.result if done.result is not None else locked
+
+
+def tell_posthoc_approvers(trip: VehicleTrip, event: Event) -> None:
+    """An emergency trip (先用后批) waits for its approvals after the fact: the next level hears of it, in the app
+    and by e-mail, as a request waiting for approval does (the unit's approver up the tree, then the bureau)."""
+    level = _posthoc_level(trip)
+    if level == ApprovalLevel.UNIT:
+        who = unit_approvers_q(trip.request)
+    elif level == ApprovalLevel.BUREAU:
+        who = Q(role=Role.SUPERVISOR, service_line=trip.request.service_line)
+    else:
+        return
+    recipients = [u for u in User.objects.filter(who, is_active=True) if u.pk != event.actor_id]
+    notify(event=event, recipients=recipients, title=f"应急用车 {trip.request.number} 待您事后补批")
 
 
 def follow_core(*, service_request: ServiceRequest, action: str, event: Event, actor: User | None) -> None:
@@ -471,6 +497,7 @@ def _cost(trip: VehicleTrip, *, actor: User, now: datetime) -> Done:
         per_hour=rate.per_hour,
         tolls=trip.tolls,
         parking=trip.parking,
+        fuel=trip.fuel,
     )
     trip.rate = rate
     trip.billed_hours, trip.cost_km, trip.cost_time = cost.billed_hours, cost.cost_km, cost.cost_time

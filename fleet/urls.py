@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.trip_list, name="trip-list"),
     path("apply/", views.trip_apply, name="trip-apply"),
     path("trips/<int:pk>/", views.trip_detail, name="trip-detail"),
+    path("requests/<int:pk>/", views.trip_of_request, name="trip-of-request"),
     path("trips/<int:pk>/do/<slug:step>/", views.trip_step, name="trip-step"),
     path("trips/<int:pk>/note/", views.dispatch_note, name="dispatch-note"),
     path("approvals/", views.approvals, name="approvals"),

@@ -14,14 +14,28 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fleet import forms as f
 from fleet import permissions as perms
-from fleet import reports, selectors, services
+from fleet import reports, selectors
 from fleet.api import board_window
+from fleet.filing import trip_request_create
 from fleet.models import TripStage, VehicleTrip
-from fleet.steps import trip_actions
+from fleet.steps import (
+    trip_actions,
+    trip_approve,
+    trip_approve_posthoc,
+    trip_cancel,
+    trip_cost,
+    trip_depart,
+    trip_dispatch,
+    trip_rate,
+    trip_reject,
+    trip_return,
+)
+from fleet.vehicle_files import vehicle_record_add
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.web import charts
@@ -60,7 +74,7 @@ def trip_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = f.TripForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            trip = services.trip_request_create(actor=request.user, **form.cleaned_data)
+            trip = trip_request_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -69,36 +83,63 @@ def trip_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "fleet/trip_apply.html", {"form": form})
 
 
+BUTTONS = {
+    "approve": gettext_lazy("同意"),
+    "reject": gettext_lazy("驳回"),
+    "cancel": gettext_lazy("取消用车"),
+    "approve_posthoc": gettext_lazy("事后补批"),
+    "dispatch": gettext_lazy("派车"),
+    "depart": gettext_lazy("出车"),
+    "return": gettext_lazy("回场"),
+    "cost": gettext_lazy("核算费用"),
+    "rate": gettext_lazy("评价"),
+}
+
+
+def _step_forms(trip: VehicleTrip, actions: list[str], failed: tuple[str, Form] | None = None) -> list[dict[str, Any]]:
+    """One form per step the user may take, each with its own element ids (two note fields on one page, approve's
+    and reject's, must not share an id); the step that just failed shows its bound form with the errors."""
+    forms = []
+    for action in actions:
+        if failed is not None and failed[0] == action:
+            form: Form | None = failed[1]
+        elif action == "dispatch":
+            form = f.DispatchForm(
+                vehicles=selectors.free_vehicles(trip=trip),
+                drivers=selectors.free_drivers(trip=trip),
+                auto_id=f"{action}-%s",
+            )
+        else:
+            form_class = STEPS[action][0]
+            form = form_class(auto_id=f"{action}-%s") if form_class is not None else None
+        forms.append({"action": action, "form": form, "button": BUTTONS[action]})
+    return forms
+
+
 @login_required
 def trip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     trip = _trip(request, pk)
-    actions = trip_actions(trip, request.user)
-    ctx: dict[str, Any] = {
-        "trip": trip,
-        "actions": actions,
-        "note_form": f.NoteForm(),
-        "posthoc_form": f.PosthocForm(),
-        "depart_form": f.DepartForm(),
-        "return_form": f.ReturnForm(),
-        "rate_form": f.RateForm(),
-    }
-    if "dispatch" in actions:
-        ctx["dispatch_form"] = f.DispatchForm(
-            vehicles=selectors.free_vehicles(trip=trip), drivers=selectors.free_drivers(trip=trip)
-        )
-    return render(request, "fleet/trip_detail.html", ctx)
+    forms = _step_forms(trip, trip_actions(trip, request.user))
+    return render(request, "fleet/trip_detail.html", {"trip": trip, "step_forms": forms})
+
+
+@login_required
+def trip_of_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The trip of a core request (the core links a request to its kind's page by the request's id)."""
+    trip = get_object_or_404(selectors.trip_list(user=request.user), request_id=pk)
+    return redirect("fleet:trip-detail", pk=trip.pk)
 
 
 STEPS: dict[str, tuple[type[Form] | None, Callable[..., Any]]] = {
-    "approve": (f.NoteForm, services.trip_approve),
-    "reject": (f.NoteForm, services.trip_reject),
-    "cancel": (f.NoteForm, services.trip_cancel),
-    "approve_posthoc": (f.PosthocForm, services.trip_approve_posthoc),
-    "dispatch": (f.DispatchForm, services.trip_dispatch),
-    "depart": (f.DepartForm, services.trip_depart),
-    "return": (f.ReturnForm, services.trip_return),
-    "cost": (None, services.trip_cost),
-    "rate": (f.RateForm, services.trip_rate),
+    "approve": (f.NoteForm, trip_approve),
+    "reject": (f.NoteForm, trip_reject),
+    "cancel": (f.NoteForm, trip_cancel),
+    "approve_posthoc": (f.PosthocForm, trip_approve_posthoc),
+    "dispatch": (f.DispatchForm, trip_dispatch),
+    "depart": (f.DepartForm, trip_depart),
+    "return": (f.ReturnForm, trip_return),
+    "cost": (None, trip_cost),
+    "rate": (f.RateForm, trip_rate),
 }
 
 
@@ -143,7 +184,7 @@ def _step_failed(
     trip = _trip(request, trip.pk)
     ctx: dict[str, Any] = {
         "trip": trip,
-        "actions": trip_actions(trip, request.user),
+        "step_forms": _step_forms(trip, trip_actions(trip, request.user), failed=(step, form)),
         "failed_step": step,
         "step_form": form,
     }
@@ -228,7 +269,7 @@ def vehicle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.vehicle_record_add(vehicle=vehicle, actor=request.user, **form.cleaned_data)
+                vehicle_record_add(vehicle=vehicle, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -299,7 +340,8 @@ def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:
 @login_required
 def driver_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The driver's phone: today's and coming trips with out/return forms."""
-    trips = selectors.driver_trips(user=request.user).order_by("slot_start")
-    return render(
-        request, "fleet/driver.html", {"trips": trips, "depart_form": f.DepartForm(), "return_form": f.ReturnForm()}
-    )
+    trips = list(selectors.driver_trips(user=request.user).order_by("slot_start"))
+    for t in trips:  # each trip's form with its own element ids
+        t.depart_form = f.DepartForm(auto_id=f"depart-{t.pk}-%s")  # type: ignore[attr-defined]
+        t.return_form = f.ReturnForm(auto_id=f"return-{t.pk}-%s")  # type: ignore[attr-defined]
+    return render(request, "fleet/driver.html", {"trips": trips})

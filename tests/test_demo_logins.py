@@ -54,7 +54,7 @@ def main_page(user: User) -> str:
     return reverse(
         {
             Role.REQUESTER: "request-list",
-            Role.UNIT_APPROVER: "request-list",
+            Role.UNIT_APPROVER: "awaiting-approval",
             Role.DISPATCHER: "workbench",
             Role.WORKER: "my-tasks",
             Role.SUPERVISOR: "console",
@@ -84,9 +84,17 @@ def test_every_printed_login_finds_its_work_and_nothing_is_dated_after_the_load(
     # Each log-in, through the login page, reaches its role's main page, and the pages that list work list some.
     dispatched = VehicleTrip.objects.get(stage=TripStage.DISPATCHED, driver__user__username=by_label["驾驶员"])
     awaiting_bureau = VehicleTrip.objects.filter(stage=TripStage.REQUESTED, approvals__isnull=False).first()
+    # The printed requester works in a division (a sub-unit); the printed unit approver, of the bureau above it,
+    # finds the trip under 待审批: approval follows the unit tree.
+    awaiting_unit = VehicleTrip.objects.get(
+        stage=TripStage.REQUESTED, approvals__isnull=True, request__requester__username=by_label["报修人/申请人"]
+    )
+    approver = User.objects.get(username=by_label["单位审核人"])
+    assert awaiting_unit.request.unit.parent_id == approver.unit_id
     work_shown = {
         "驾驶员": reverse("fleet:trip-step", args=[dispatched.pk, "depart"]),  # the form to go out with
         "管理处室（公务用车）": awaiting_bureau.request.number,
+        "单位审核人": awaiting_unit.request.number,
     }
     for label, username, secret in logins:
         client.logout()

@@ -32,7 +32,10 @@ def visibility_q(user: User, prefix: str = "") -> Q | None:
     if user.role == Role.SUPERVISOR:
         return own | Q(**{f"{prefix}service_line": user.service_line}) if user.service_line else own
     if user.role == Role.UNIT_APPROVER and user.unit_id:
-        return own | Q(**{f"{prefix}unit_id": user.unit_id})
+        # The unit and its sub-units (the tree the bureau imports), read once per user object.
+        from tickets.services.permissions import unit_scope_ids
+
+        return own | Q(**{f"{prefix}unit_id__in": sorted(unit_scope_ids(user))})
     if user.role in (Role.DISPATCHER, Role.WORKER) and user.contractor_id:
         return Q(**{f"{prefix}contractor_id": user.contractor_id})
     return own_q(user, prefix)

@@ -50,7 +50,7 @@ def fleet(world):
 @pytest.fixture
 def apply(fleet):
     """apply(**overrides) files a trip for Alice on 2026-03-10 (a Tuesday) 14:00–17:00, filed at 09:00."""
-    from fleet import services
+    from fleet.filing import trip_request_create
 
     def make(actor=None, **kw):
         data = {
@@ -66,7 +66,7 @@ def apply(fleet):
             "now": at(3, 10, 9),
         }
         data.update(kw)
-        return services.trip_request_create(actor=actor or fleet.w.alice, **data)
+        return trip_request_create(actor=actor or fleet.w.alice, **data)
 
     return make
 
@@ -74,11 +74,11 @@ def apply(fleet):
 @pytest.fixture
 def approved(fleet, apply):
     """approved(**overrides): a trip approved by Uma (unit) and Vic (bureau)."""
-    from fleet import services
+    from fleet.steps import trip_approve
 
     def make(**kw):
         trip = apply(**kw)
-        services.trip_approve(trip=trip, actor=fleet.w.uma, now=at(3, 10, 9, 10))
-        return services.trip_approve(trip=trip, actor=fleet.w.vic, now=at(3, 10, 9, 20))
+        trip_approve(trip=trip, actor=fleet.w.uma, now=at(3, 10, 9, 10))
+        return trip_approve(trip=trip, actor=fleet.w.vic, now=at(3, 10, 9, 20))
 
     return make

@@ -157,19 +157,27 @@ def test_denials(fleet, api, apply, approved):
 
 
 def test_lists_cost_a_fixed_number_of_queries(fleet, api, apply, approved, django_assert_max_num_queries):
+    from tickets.models import User
+
+    def vic_get(url):  # as each HTTP request does, with the user loaded afresh (nothing cached on it)
+        return api(User.objects.get(pk=fleet.w.vic.pk)).get(url)
+
     vic = api(fleet.w.vic)
     approved()
+    # One waiting for its unit: whether the bureau stands in for a unit without an approver reads the unit tree,
+    # once per list.
+    apply(slot_start=at(3, 21, 9), slot_end=at(3, 21, 10))
     with CaptureQueriesContext(connection) as one:
-        assert vic.get(BASE).status_code == 200
+        assert vic_get(BASE).status_code == 200
     for day in range(11, 17):
         apply(slot_start=at(3, day, 9), slot_end=at(3, day, 10))
     t = approved(slot_start=at(3, 20, 9), slot_end=at(3, 20, 10))
-    from fleet import services
+    from fleet.steps import trip_dispatch
 
-    services.trip_dispatch(trip=t, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
+    trip_dispatch(trip=t, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
     with CaptureQueriesContext(connection) as many:
-        r = vic.get(BASE)
-    assert r.data["count"] == 8
+        r = vic_get(BASE)
+    assert r.data["count"] == 9
     assert len(many) == len(one)
     for url in (
         "/api/v1/fleet/vehicles/",
@@ -183,32 +191,37 @@ def test_lists_cost_a_fixed_number_of_queries(fleet, api, apply, approved, djang
 
 
 def test_reports_and_export(fleet, api, approved):
-    from fleet import services
+    from fleet.steps import trip_cost, trip_depart, trip_dispatch, trip_return
 
-    def run(trip, vehicle, driver, out, back, km, tolls="0"):
-        services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=vehicle, driver=driver, now=at(3, 9, 10))
-        services.trip_depart(trip=trip, actor=fleet.dan, odometer=1000, at=out, now=out)
-        services.trip_return(trip=trip, actor=fleet.dan, odometer=1000 + km, at=back, now=back, tolls=tolls)
-        services.trip_cost(trip=trip, actor=fleet.w.vic, now=back)
+    def run(trip, vehicle, driver, out, back, km, tolls="0", fuel="0"):
+        trip_dispatch(trip=trip, actor=fleet.dan, vehicle=vehicle, driver=driver, now=at(3, 9, 10))
+        trip_depart(trip=trip, actor=fleet.dan, odometer=1000, at=out, now=out)
+        trip_return(trip=trip, actor=fleet.dan, odometer=1000 + km, at=back, now=back, tolls=tolls, fuel=fuel)
+        trip_cost(trip=trip, actor=fleet.w.vic, now=back)
 
     a = approved()
-    run(a, fleet.car, fleet.du, at(3, 10, 14), at(3, 10, 16), 40, tolls="12")  # 100 + 60 + 12 = 172
+    run(a, fleet.car, fleet.du, at(3, 10, 14), at(3, 10, 16), 40, tolls="12", fuel="80")  # 100 + 60 + 12 + 80 = 252
+    a.refresh_from_db()
+    assert str(a.cost_total) == "252.00"
     b = approved(slot_start=at(3, 11, 9), slot_end=at(3, 11, 12))
     run(b, fleet.ev, fleet.ding, at(3, 11, 9), at(3, 11, 10, 10), 20)  # 50 + 1.5 h × 30 = 45 → 95
     r = api(fleet.w.vic).get("/api/v1/fleet/reports/?start=2026-03-01&end=2026-03-31")
     assert r.status_code == 200
     lines = {v["plate"]: v for v in r.data["vehicles"]}
-    assert (lines["京A·G0001"]["km"], str(lines["京A·G0001"]["trip_charges"])) == (40, "172.00")
-    assert str(lines["京A·G0001"]["running"]["toll"]) == "12.00"
+    car = lines["京A·G0001"]
+    # The service (km 100 + time 60) and the trip's records (toll 12, fuel 80), each once: the car's total is the
+    # trip's cost, not 252 + 92.
+    assert (car["km"], car["trip_charges"], car["running"]) == (40, "160.00", {"toll": "12.00", "fuel": "80.00"})
+    assert (car["running_total"], car["total"]) == ("92.00", "252.00")
     assert (lines["京A·G0002"]["trips"], str(lines["京A·G0002"]["hours"])) == (1, "1.17")
     # March 2026 has 22 working days → 176 h; the car was out 2 h → 1.1 %
     assert str(lines["京A·G0001"]["utilisation_percent"]) == "1.1"
-    assert [(u["name"], u["trips"], str(u["cost"])) for u in r.data["units"]] == [("发改委", 2, "267.00")]
+    assert [(u["name"], u["trips"], str(u["cost"])) for u in r.data["units"]] == [("发改委", 2, "347.00")]
     x = api(fleet.w.vic).get("/api/v1/fleet/reports/export.xlsx?start=2026-03-01&end=2026-03-31")
     assert x.status_code == 200
     wb = load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames == ["单车核算", "单位用车", "年度运行费用"]
-    assert wb["单位用车"]["E2"].value == pytest.approx(267.0)
+    assert wb["单位用车"]["E2"].value == pytest.approx(347.0)
 
 
 def test_vehicle_file_through_the_api(fleet, api):

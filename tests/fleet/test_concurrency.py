@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from fleet import services
 from fleet.models import Driver, LicenceClass, VehicleTrip
+from fleet.steps import trip_dispatch
 from tests.factories import UserFactory
 from tests.fleet.conftest import at
 from tickets.exceptions import TransitionNotAllowed
@@ -38,7 +38,7 @@ def test_fifty_simultaneous_dispatches_of_one_vehicle(fleet, approved):
     def dispatch(trip, driver):
         try:
             barrier.wait(timeout=30)
-            services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=driver, now=at(3, 10, 10))
+            trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=driver, now=at(3, 10, 10))
             result = "ok"
         except TransitionNotAllowed as exc:
             result = "conflict" if ("已被" in exc.message) else f"other: {exc.message}"

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from fleet import monitors, services, tasks
+from fleet import monitors, tasks
+from fleet.filing import emergency_trip_create
 from fleet.models import (
     AlertKind,
     AlertLevel,
@@ -19,14 +20,16 @@ from fleet.models import (
     VehicleSeal,
     VehicleStatus,
 )
+from fleet.steps import trip_depart, trip_dispatch, trip_return
+from fleet.vehicle_files import vehicle_record_add
 from tests.fleet.conftest import at
 
 
 def _out(fleet, trip, vehicle=None, driver=None, when=None):
-    services.trip_dispatch(
+    trip_dispatch(
         trip=trip, actor=fleet.dan, vehicle=vehicle or fleet.car, driver=driver or fleet.du, now=at(3, 10, 10)
     )
-    return services.trip_depart(
+    return trip_depart(
         trip=trip, actor=fleet.dan, odometer=100, at=when or trip.slot_start, now=when or trip.slot_start
     )
 
@@ -39,7 +42,7 @@ def test_overdue_return_alerts_once_and_resolves_on_return(fleet, approved):
     alert = VehicleAlert.objects.get()
     assert (alert.kind, alert.trip_id, alert.raised_at) == (AlertKind.OVERDUE_RETURN, trip.pk, at(3, 10, 17, 30))
     assert monitors.refresh_colours(now=at(3, 10, 17, 45)) == {"yellow": 1}
-    services.trip_return(trip=trip, actor=fleet.du.user, odometer=150, now=at(3, 10, 18))
+    trip_return(trip=trip, actor=fleet.du.user, odometer=150, now=at(3, 10, 18))
     monitors.check_overdue_returns(now=at(3, 10, 18, 5))
     assert VehicleAlert.objects.get().resolved_at == at(3, 10, 18, 5)
     monitors.refresh_colours(now=at(3, 10, 18, 5))
@@ -48,7 +51,7 @@ def test_overdue_return_alerts_once_and_resolves_on_return(fleet, approved):
 
 def test_off_hours_use_without_approval(fleet, approved):
     # an emergency trip out on Saturday 2026-03-14 at 02:00, not yet approved after the fact
-    emergency = services.emergency_trip_create(
+    emergency = emergency_trip_create(
         actor=fleet.dan,
         requester=fleet.w.alice,
         category=fleet.ref.emergency_category,
@@ -78,7 +81,7 @@ def test_off_hours_use_without_approval(fleet, approved):
 
 
 def test_unapproved_emergency_reminder(fleet):
-    trip = services.emergency_trip_create(
+    trip = emergency_trip_create(
         actor=fleet.w.vic,
         requester=fleet.w.alice,
         category=fleet.ref.emergency_category,
@@ -92,7 +95,7 @@ def test_unapproved_emergency_reminder(fleet):
         now=at(3, 10, 9, 50),
     )
     _out(fleet, trip, when=at(3, 10, 10))
-    services.trip_return(trip=trip, actor=fleet.dan, odometer=120, now=at(3, 10, 12))
+    trip_return(trip=trip, actor=fleet.dan, odometer=120, now=at(3, 10, 12))
     assert monitors.check_unapproved_emergencies(now=at(3, 12, 12)) == 0
     assert monitors.check_unapproved_emergencies(now=at(3, 13, 12, 1)) == 1
     assert monitors.check_unapproved_emergencies(now=at(3, 14, 12)) == 0
@@ -112,7 +115,7 @@ def test_holiday_seals_from_the_calendar_and_use_while_sealed(fleet, approved):
 
     assert fleet.ev not in free_vehicles(trip=trip)
     with pytest.raises(ValidationError, match="封存"):
-        services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.ev, driver=fleet.du, now=at(3, 10, 10))
+        trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.ev, driver=fleet.du, now=at(3, 10, 10))
 
     assert monitors.apply_seals(now=at(5, 1, 0, 10)) == {"sealed": 2, "released": 0}
     assert Vehicle.objects.get(pk=fleet.ev.pk).status == VehicleStatus.SEALED
@@ -154,7 +157,7 @@ def test_document_reminders_and_colours(fleet, settings):
     colours = dict(Vehicle.objects.values_list("plate", "colour"))
     assert (colours[fleet.car.plate], colours[fleet.ev.plate], colours[fleet.van.plate]) == ("yellow", "red", "green")
     # renewal of the car's insurance supersedes the reminder
-    services.vehicle_record_add(
+    vehicle_record_add(
         vehicle=fleet.car,
         actor=fleet.w.vic,
         kind=RecordKind.INSURANCE,

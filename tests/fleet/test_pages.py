@@ -87,9 +87,9 @@ def test_page_denials_and_conflict(fleet, approved):
     r = alice.post(f"/fleet/trips/{trip.pk}/do/dispatch/", {"vehicle": fleet.car.pk, "driver": fleet.du.pk})
     assert r.status_code == 403
     # a busy vehicle is not even offered on the page
-    from fleet import services
+    from fleet.steps import trip_dispatch
 
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
+    trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
     other = approved(slot_start=at(3, 10, 15), slot_end=at(3, 10, 16))
     page = _client(fleet.dan).get(f"/fleet/trips/{other.pk}/").content.decode()
     assert f'value="{fleet.car.pk}">京A·G0001' not in page
@@ -126,7 +126,7 @@ def test_home_tile_and_navigation_come_from_fleets_kinds(fleet):
     assert '<span class="tile-label">用车</span>' in home and 'href="/fleet/apply/"' in home
     assert '<a href="/fleet/">我的用车</a>' in home and "调度台" not in home
     expected = {
-        w.uma: ["/fleet/", "/fleet/approvals/"],
+        w.uma: ["/fleet/"],  # the unit approver's approvals are the core's 待审批 (every kind that needs one)
         w.vic: ["/fleet/approvals/", "/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
         fleet.dan: ["/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
         fleet.du.user: ["/fleet/driver/"],

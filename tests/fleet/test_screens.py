@@ -48,3 +48,40 @@ def test_report_dates_come_up_filled_and_the_charts_are_there(fleet):
     assert re.search(r'<input type="date" name="start" value="2026-03-01"', html)
     assert re.search(r'<input type="date" name="end" value="2026-03-10"', html)
     assert 'data-chart="chart-fleet-cost-data"' in html and 'data-chart="chart-fleet-units-data"' in html
+
+
+def test_fleet_pages_link_only_what_the_user_may_open_and_say_each_message_once(fleet, apply):
+    w = fleet.w
+    expected = {
+        w.alice: ["/fleet/", "/fleet/apply/"],
+        w.uma: ["/fleet/", "/fleet/apply/", "/fleet/approvals/"],
+        w.vic: ["/fleet/", "/fleet/approvals/", "/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.dan: ["/fleet/board/", "/fleet/vehicles/", "/fleet/reports/"],
+        fleet.du.user: ["/fleet/driver/"],
+    }
+    for user, links in expected.items():
+        client = _client(user)
+        page = client.get(links[0]).content.decode()
+        nav = re.search(r'<nav class="fleet-nav"[^>]*>(.*?)</nav>', page, re.S)
+        assert nav is not None, user
+        shown = re.findall(r'<a href="([^"]+)"', nav.group(1))
+        assert shown == links, user
+        assert all(client.get(href).status_code == 200 for href in shown), user
+    trip = apply()
+    with time_machine.travel(at(3, 10, 9, 5), tick=False):
+        page = _client(w.uma).post(f"/fleet/trips/{trip.pk}/do/approve/", {"note": "同意"}, follow=True)
+    assert page.content.decode().count("已办理。") == 1
+
+
+def test_step_forms_have_their_own_ids_and_a_refused_step_shows_its_error_once(fleet, apply):
+    trip = apply()
+    uma = _client(fleet.w.uma)
+    with time_machine.travel(at(3, 10, 9, 5), tick=False):
+        html = uma.get(f"/fleet/trips/{trip.pk}/").content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert 'id="approve-note"' in html and 'id="reject-note"' in html
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        r = _client(fleet.w.alice).post(f"/fleet/trips/{trip.pk}/do/cancel/", {"note": "x" * 1001})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert page.count("不超过 1000 字符") == 1  # by the field, not again above the form

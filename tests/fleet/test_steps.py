@@ -8,9 +8,19 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from fleet import services
 from fleet.models import TripApproval, TripStage, VehicleRecord, VehicleTrip
-from fleet.steps import STEPS
+from fleet.steps import (
+    STEPS,
+    trip_approve,
+    trip_approve_posthoc,
+    trip_cancel,
+    trip_cost,
+    trip_depart,
+    trip_dispatch,
+    trip_rate,
+    trip_reject,
+    trip_return,
+)
 from tests.fleet.conftest import at
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Complaint, Event, Feedback, Notification, ServiceRequest, Status
@@ -52,26 +62,26 @@ def build_trips(fleet, apply) -> dict[TripStage, VehicleTrip]:
         if stage == T.REQUESTED:
             continue
         if stage == T.CANCELLED:
-            services.trip_cancel(trip=trip, actor=w.alice, now=at(3, 10, 8, 30))
+            trip_cancel(trip=trip, actor=w.alice, now=at(3, 10, 8, 30))
             continue
-        services.trip_approve(trip=trip, actor=w.uma, now=at(3, 10, 8, 30))
+        trip_approve(trip=trip, actor=w.uma, now=at(3, 10, 8, 30))
         if stage == T.REJECTED:
-            services.trip_reject(trip=trip, actor=w.vic, note="超标准用车", now=at(3, 10, 8, 40))
+            trip_reject(trip=trip, actor=w.vic, note="超标准用车", now=at(3, 10, 8, 40))
             continue
-        services.trip_approve(trip=trip, actor=w.vic, now=at(3, 10, 8, 40))
+        trip_approve(trip=trip, actor=w.vic, now=at(3, 10, 8, 40))
         if stage == T.APPROVED:
             continue
-        services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 8, 50))
+        trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 8, 50))
         if stage == T.DISPATCHED:
             continue
-        services.trip_depart(trip=trip, actor=fleet.du.user, odometer=20000 + 1000 * n, now=at(3, day, 14))
+        trip_depart(trip=trip, actor=fleet.du.user, odometer=20000 + 1000 * n, now=at(3, day, 14))
         if stage == T.OUT:
             continue
-        services.trip_return(trip=trip, actor=fleet.du.user, odometer=20000 + 1000 * n + 30, now=at(3, day, 16))
+        trip_return(trip=trip, actor=fleet.du.user, odometer=20000 + 1000 * n + 30, now=at(3, day, 16))
         if stage == T.COSTED:
-            services.trip_cost(trip=trip, actor=fleet.dan, now=at(3, day, 17))
+            trip_cost(trip=trip, actor=fleet.dan, now=at(3, day, 17))
         if stage == T.RATED:
-            services.trip_rate(trip=trip, actor=w.alice, rating=5, now=at(3, day, 17))
+            trip_rate(trip=trip, actor=w.alice, rating=5, now=at(3, day, 17))
     for stage, trip in trips.items():
         trips[stage] = VehicleTrip.objects.get(pk=trip.pk)
         assert trips[stage].stage == stage
@@ -85,17 +95,15 @@ def step_call(fleet, name: str, trip: VehicleTrip):
     req = ServiceRequest.objects.get(pk=trip.request_id)
     approver = w.uma if req.approval_stage == 0 else w.vic
     calls = {
-        "approve": lambda: services.trip_approve(trip=trip, actor=approver, note="同意", now=now),
-        "reject": lambda: services.trip_reject(trip=trip, actor=w.vic, note="不符合规定", now=now),
-        "cancel": lambda: services.trip_cancel(trip=trip, actor=w.alice, note="会议取消", now=now),
-        "approve_posthoc": lambda: services.trip_approve_posthoc(trip=trip, actor=w.uma, now=now),
-        "dispatch": lambda: services.trip_dispatch(
-            trip=trip, actor=fleet.dan, vehicle=fleet.ev, driver=fleet.ding, now=now
-        ),
-        "depart": lambda: services.trip_depart(trip=trip, actor=fleet.dan, odometer=99000, now=now),
-        "return": lambda: services.trip_return(trip=trip, actor=fleet.dan, odometer=99999, now=now),
-        "cost": lambda: services.trip_cost(trip=trip, actor=fleet.dan, now=now),
-        "rate": lambda: services.trip_rate(trip=trip, actor=w.alice, rating=4, now=now),
+        "approve": lambda: trip_approve(trip=trip, actor=approver, note="同意", now=now),
+        "reject": lambda: trip_reject(trip=trip, actor=w.vic, note="不符合规定", now=now),
+        "cancel": lambda: trip_cancel(trip=trip, actor=w.alice, note="会议取消", now=now),
+        "approve_posthoc": lambda: trip_approve_posthoc(trip=trip, actor=w.uma, now=now),
+        "dispatch": lambda: trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.ev, driver=fleet.ding, now=now),
+        "depart": lambda: trip_depart(trip=trip, actor=fleet.dan, odometer=99000, now=now),
+        "return": lambda: trip_return(trip=trip, actor=fleet.dan, odometer=99999, now=now),
+        "cost": lambda: trip_cost(trip=trip, actor=fleet.dan, now=now),
+        "rate": lambda: trip_rate(trip=trip, actor=w.alice, rating=4, now=now),
     }
     return calls[name]
 
@@ -200,10 +208,10 @@ def test_every_status_and_action_of_the_core_table(world):
 def test_reopen_reject_and_close_of_a_costed_trip_answer_409_and_change_nothing(fleet, approved, api):
     w = fleet.w
     trip = approved()
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 9, 40))
-    services.trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, now=at(3, 10, 14))
-    services.trip_return(trip=trip, actor=fleet.du.user, odometer=12050, now=at(3, 10, 16))
-    services.trip_cost(trip=trip, actor=fleet.dan, now=at(3, 10, 17))
+    trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 9, 40))
+    trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, now=at(3, 10, 14))
+    trip_return(trip=trip, actor=fleet.du.user, odometer=12050, now=at(3, 10, 16))
+    trip_cost(trip=trip, actor=fleet.dan, now=at(3, 10, 17))
     url = f"/api/v1/requests/{trip.request_id}"
     before = snapshot(trip)
     r = api(w.alice).post(f"{url}/reopen/", {"note": "司机绕路"}, format="json")
@@ -217,7 +225,7 @@ def test_reopen_reject_and_close_of_a_costed_trip_answer_409_and_change_nothing(
     offered = api(w.alice).get(f"{url}/").data["allowed_actions"]
     assert "reopen" not in offered and "close" not in api(w.vic).get(f"{url}/").data["allowed_actions"]
     # the rating still works, and a low one opens a complaint instead of reopening a trip that was driven
-    services.trip_rate(trip=trip, actor=w.alice, rating=1, comment="迟到半小时", now=at(3, 10, 18))
+    trip_rate(trip=trip, actor=w.alice, rating=1, comment="迟到半小时", now=at(3, 10, 18))
     trip.refresh_from_db()
     assert trip.stage == T.RATED and trip.request.status == Status.CLOSED
     assert Complaint.objects.filter(request=trip.request).count() == 1
@@ -227,9 +235,9 @@ def test_unrated_returned_trip_is_still_closed_when_its_rating_window_ends(fleet
     from tickets.services.feedback import expire_feedback
 
     trip = approved()
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 9, 40))
-    services.trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, now=at(3, 10, 14))
-    services.trip_return(trip=trip, actor=fleet.du.user, odometer=12050, now=at(3, 10, 16))
+    trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 9, 40))
+    trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, now=at(3, 10, 14))
+    trip_return(trip=trip, actor=fleet.du.user, odometer=12050, now=at(3, 10, 16))
     assert expire_feedback(now=at(3, 20, 9)) == 1
     trip.refresh_from_db()
     assert trip.request.status == Status.CLOSED and trip.stage == T.RETURNED

@@ -106,8 +106,8 @@ def build_objects(world: Any) -> Objects:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from fleet import services as fleet_services
     from fleet.demo import build_fleet_reference
+    from fleet.filing import trip_request_create
     from fleet.models import Driver, LicenceClass
     from tests.factories import BuildingFactory, ContractorFactory, FloorFactory, RoomFactory, UserFactory
     from tests.tickets.helpers import at
@@ -252,8 +252,9 @@ def build_objects(world: Any) -> Objects:
         "slot_end": at(2026, 3, 10, 17),
         "now": now,
     }
-    objs.a["trip"] = fleet_services.trip_request_create(actor=w.alice, **trip_kw)
-    objs.b["trip"] = fleet_services.trip_request_create(actor=w.erin, **trip_kw)
+    objs.a["trip"] = trip_request_create(actor=w.alice, **trip_kw)
+    objs.b["trip"] = trip_request_create(actor=w.erin, **trip_kw)
+    objs.a["trip_request"], objs.b["trip_request"] = objs.a["trip"].request, objs.b["trip"].request
     objs.a["vehicle"] = objs.b["vehicle"] = ref.vehicles[0]
     objs.fleet = ref
 

@@ -166,7 +166,8 @@ MATRIX: dict[str, tuple] = {
     "GET api/v1/offices/space-requests/": (None, "D A A A A A A A"),
     "POST api/v1/offices/space-requests/": (None, "D A A A A A A A"),
     "GET api/v1/offices/space-requests/<pk>/": ("space_request", "DD AD AD AD DD DD DD AA"),
-    "POST api/v1/offices/space-requests/<pk>/approve/": ("space_request", "DD DD DD AD DD DD DD DD"),
+    # unit-level approvals: Uma for her unit; Erin's unit has no approver up its tree, so the bureau stands in
+    "POST api/v1/offices/space-requests/<pk>/approve/": ("space_request", "DD DD DD AD DD DD DD DA"),
     "POST api/v1/offices/space-requests/<pk>/reject/": ("space_request", "DD DD DD AD DD DD DD AA"),
     "POST api/v1/offices/space-requests/<pk>/cancel/": ("space_request", "DD AD AD DD DD DD DD DD"),
     "POST api/v1/offices/space-requests/<pk>/fulfil/": ("space_request", "DD DD DD DD DD DD DD AA"),
@@ -184,7 +185,7 @@ MATRIX: dict[str, tuple] = {
     "POST api/v1/fleet/trips/": (None, "D A A A A A A A"),
     "POST api/v1/fleet/trips/emergency/": (None, "D A A A A A A A"),
     "GET api/v1/fleet/trips/<pk>/": ("trip", "DD AD AD AD AA DD DD AA"),
-    "POST api/v1/fleet/trips/<pk>/approve/": ("trip", "DD DD DD AD DD DD DD DD"),
+    "POST api/v1/fleet/trips/<pk>/approve/": ("trip", "DD DD DD AD DD DD DD DA"),  # as space requests
     "POST api/v1/fleet/trips/<pk>/approve-posthoc/": ("trip", "DD AD AD AD AA DD DD AA"),
     "POST api/v1/fleet/trips/<pk>/cancel/": ("trip", "DD AD AD DD DD DD DD DD"),
     "GET api/v1/fleet/trips/<pk>/candidates/": ("trip", "DD DD DD DD AA DD DD AA"),
@@ -260,7 +261,7 @@ MATRIX: dict[str, tuple] = {
     "GET offices/requests/": (None, "D A A A D D A A"),
     "GET offices/requests/new/": (None, "D A A A D D D D"),
     "GET offices/requests/<pk>/": ("space_request", "DD AD AD AD DD DD DD AA"),
-    "POST offices/requests/<pk>/do/<step>/": ("space_request", "DD DD DD AD DD DD DD DD", {"step": "approve"}),
+    "POST offices/requests/<pk>/do/<step>/": ("space_request", "DD DD DD AD DD DD DD DA", {"step": "approve"}),
     "GET offices/by-request/<pk>/": ("space_core", "DD AD AD AD DD DD DD AA"),
     "GET offices/ledger/": (None, "D D D D D D D A"),
     "POST offices/vacating/<pk>/do/<step>/": ("vacating", "DD DD DD DD DD DD DD AA", {"step": "close"}),
@@ -275,7 +276,8 @@ MATRIX: dict[str, tuple] = {
     "GET fleet/": (None, "D A A A A A A A"),
     "GET fleet/apply/": (None, "D A A A D D D D"),
     "GET fleet/trips/<pk>/": ("trip", "DD AD AD AD AA DD DD AA"),
-    "POST fleet/trips/<pk>/do/<step>/": ("trip", "DD DD DD AD DD DD DD DD", {"step": "approve"}),
+    "GET fleet/requests/<pk>/": ("trip_request", "DD AD AD AD AA DD DD AA"),  # the trip of a request: as the trip
+    "POST fleet/trips/<pk>/do/<step>/": ("trip", "DD DD DD AD DD DD DD DA", {"step": "approve"}),
     # the dispatch note exists only after dispatch: 404 for everyone on an undispatched trip
     "GET fleet/trips/<pk>/note/": ("trip", "DD DD DD DD DD DD DD DD"),
     "GET fleet/approvals/": (None, "D A A A A A A A"),
@@ -306,6 +308,8 @@ MATRIX: dict[str, tuple] = {
     "POST account/api-token/revoke/": (None, "D A A A A A A A"),
     "GET favicon.ico": (None, "A A A A A A A A"),
     "GET notifications/": (None, "D A A A A A A A"),
+    "GET approvals/": (None, "D A A A A A A A"),  # 待审批: what waits for the user's approval (empty for most)
+    "GET approvals/badge/": (None, "D A A A A A A A"),
     "GET notifications/badge/": (None, "D A A A A A A A"),
     "POST notifications/read/": (None, "D A A A A A A A"),
     "GET notifications/<pk>/": ("notification", "DD AD AD AD AD AD AD AD"),

@@ -127,6 +127,7 @@ def pages(world, file_request):
         (world.alice, detail(resolved)),
         (world.alice, detail(complained)),
         (world.alice, reverse("notifications")),
+        (world.uma, reverse("awaiting-approval")),
         (world.alice, reverse("request-detail", args=[999999])),  # 404 page
         (world.alice, reverse("workbench")),  # 403 page
         (world.bob, reverse("workbench")),

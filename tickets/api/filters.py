@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tickets import search
 from tickets.models import ServiceRequest, Status, Urgency
 from tickets.querysets import BREACHED_Q
+from tickets.services.permissions import awaiting_approval_q
 
 
 class ServiceRequestFilter(django_filters.FilterSet):
@@ -28,6 +29,7 @@ class ServiceRequestFilter(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("提交时间起"))
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte", label=_("提交时间止"))
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+    awaiting_my_approval = django_filters.BooleanFilter(method="filter_awaiting", label=_("待我审批"))
 
     class Meta:
         model = ServiceRequest
@@ -42,6 +44,13 @@ class ServiceRequestFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(is_open=value)
+
+    def filter_awaiting(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Waiting for the caller's approval now (the 待审批 page): by the unit tree, then the bureau."""
+        if value is None:
+            return queryset
+        mine = awaiting_approval_q(self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():

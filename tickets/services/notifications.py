@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
+from functools import partial, reduce
 from typing import Any
 
 from django.conf import settings
@@ -34,10 +34,12 @@ from tickets.models import (
     Notification,
     Role,
     ServiceRequest,
+    Status,
     User,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tickets.services.permissions import approvers_q
 
 STATUS_TITLES = {
     "approve": "已审批通过",
@@ -132,6 +134,9 @@ def recipients_for(event: Event) -> tuple[Q, str]:
     req = event.request
     number = req.number
     if event.kind == EventKind.CREATED:
+        if req.status == Status.PENDING_APPROVAL:
+            # Nobody works a request before it is approved: its approvers hear of it (waiting_for_approval).
+            return Q(pk__in=[]), ""
         who = dispatchers_of(req) if req.contractor_id else supervisors_of(req)
         return who, f"新请求 {number}：{req.title}"
     if event.kind in (EventKind.ASSIGNED, EventKind.REASSIGNED):
@@ -157,27 +162,58 @@ def recipients_for(event: Event) -> tuple[Q, str]:
         if event.action == "approve" and req.status == "submitted":
             return Q(pk=req.requester_id) | dispatchers_of(req), title
         if event.action == "approve":
-            return Q(pk=req.requester_id), title
+            return Q(pk=req.requester_id), f"请求 {number} 已通过一级审批，等待下一级审批"
+        if event.action == "cancel" and event.from_status == Status.PENDING_APPROVAL:
+            # Withdrawn before approval: the contractor never had it; its approvers no longer need to act.
+            return approvers_q(req), title
         if event.action in ("reopen", "cancel"):
             return dispatchers_of(req) | Q(pk=req.assignee_id), title
         return Q(pk=req.requester_id), title
     return Q(pk__in=[]), ""
 
 
+def waiting_for_approval(event: Event) -> tuple[Q, str] | None:
+    """The approvers of the request's current level, when the event leaves it waiting for them: it was filed
+    needing approval, or a level approved and the next is due. Approval follows the unit tree (the nearest unit
+    up with an approver), then the bureau's office for the service line."""
+    req = event.request
+    if req.status != Status.PENDING_APPROVAL:
+        return None
+    if event.kind == EventKind.CREATED or (event.kind == EventKind.TRANSITION and event.action == "approve"):
+        return approvers_q(req), f"待您审批 {req.number}：{req.title}"
+    return None
+
+
+def _active_users(who: Q) -> list[User]:
+    return list(User.objects.filter(who, is_active=True))
+
+
 def notify_for_event(event: Event) -> None:
     if _too_old_for_inbox(event):
         return
-    who, title = recipients_for(event)
-    if not title:
-        return
-    users = _memo(("users", who), lambda: list(User.objects.filter(who, is_active=True)))
-    notify(event=event, recipients=[u for u in users if u.pk != event.actor_id], title=title)
+    audiences = [recipients_for(event)]
+    if (approvers := waiting_for_approval(event)) is not None:
+        audiences.insert(0, approvers)  # one row per person and event: an approver who is also told otherwise
+    wrote = False
+    for who, title in audiences:
+        if not title:
+            continue
+        users = _memo(("users", who), partial(_active_users, who))
+        _write_rows(event=event, recipients=[u for u in users if u.pk != event.actor_id], title=title)
+        wrote = True
+    if wrote:
+        _deliver(event)
 
 
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
     """Write the in-app rows now; queue the e-mail and webhook tasks for after the commit, unless suppressed."""
     if _too_old_for_inbox(event):
         return
+    _write_rows(event=event, recipients=recipients, title=title, body=body)
+    _deliver(event)
+
+
+def _write_rows(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
     rows = [
         Notification(
             recipient=user,
@@ -190,6 +226,10 @@ def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = 
         for user in recipients
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _deliver(event: Event) -> None:
+    """Record the webhook deliveries and queue the e-mail and webhook tasks for after the commit (once per event)."""
     if deliveries_are_suppressed():
         return
     service_line = event.request.service_line

@@ -8,6 +8,7 @@ Every value that comes from the database or a translation is escaped here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -86,16 +87,26 @@ def queue_rows(rows: list[Any], *, csrf_token: str, back_url: str, message: str 
     return out
 
 
-def request_cards(rows: list[Any]) -> list[SafeString]:
-    """A requester's or the console's rows (decorated): number, status, title, category and place, deadline."""
+def request_cards(
+    rows: list[Any], href_of: Callable[[int], str | None] | None = None, with_requester: bool = False
+) -> list[SafeString]:
+    """A requester's or the console's rows (decorated): number, status, title, category and place, deadline.
+    ``href_of(pk)`` may give a row another link than the request's page (a module's own page); ``with_requester``
+    names who asked and for which unit (rows annotated with ``requester_name`` and ``unit_name``: an approver's)."""
     links = _Links()
     return [
         mark_safe(  # noqa: S308 (every value is escaped)
-            f'<li class="row sla-{r.sla}"><a class="row-main" href="{links.detail_of(r.pk)}">'
+            f'<li class="row sla-{r.sla}"><a class="row-main" '
+            f'href="{escape((href_of and href_of(r.pk)) or links.detail_of(r.pk))}">'
             f'<span class="row-top"><span class="num">{r.number}</span> '
             f'<span class="status st-{escape(r.status)}">{escape(r.status_label)}</span></span>'
             f'<span class="row-title">{escape(r.title)}</span>'
-            f'<span class="row-meta">{escape(r.category.name)} · {_place(r)}</span>{_due(r)}</a></li>'
+            + (
+                f'<span class="row-meta">{escape(r.requester_name or "")} · {escape(r.unit_name or "")}</span>'
+                if with_requester
+                else ""
+            )
+            + f'<span class="row-meta">{escape(r.category.name)} · {_place(r)}</span>{_due(r)}</a></li>'
         )
         for r in rows
     ]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import account, console, filing, notices, pages, qr, workbench
+from tickets.web import account, approvals, console, filing, notices, pages, qr, workbench
 
 urlpatterns = [
     path("", filing.home, name="home"),
@@ -24,6 +24,9 @@ urlpatterns = [
     path("qr/", qr.qr_index, name="qr-index"),
     path("qr/buildings/<int:pk>/", qr.qr_sheet, name="qr-sheet"),
     path("qr/r/<str:token>/", filing.qr_entry, name="qr-entry"),
+    # approvers (unit and bureau)
+    path("approvals/", approvals.awaiting_approval_list, name="awaiting-approval"),
+    path("approvals/badge/", approvals.awaiting_approval_badge, name="awaiting-approval-badge"),
     # contractor
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/mine/", workbench.workbench, {"mine": True}, name="my-tasks"),
