@@ -17,8 +17,8 @@ from fleet import permissions as perms
 from fleet.apps import EMERGENCY_TRIP_KIND, OWNER, TRIP_KIND
 from fleet.models import TripScope, TripStage, Vehicle, VehicleCategory, VehicleStatus, VehicleTrip
 from tickets.exceptions import ActionForbidden
-from tickets.models import Category, Compound, Status, User
-from tickets.services.common import now_or
+from tickets.models import Category, Compound, ServiceRequest, Status, User
+from tickets.services.common import clip, now_or
 from tickets.services.requests import request_create
 
 
@@ -198,7 +198,8 @@ def _file_trip(
     now: datetime,
     **detail: Any,
 ) -> VehicleTrip:
-    title = _("用车：%(origin)s → %(destination)s") % detail
+    title_length = ServiceRequest._meta.get_field("title").max_length or 200
+    title = clip(_("用车：%(origin)s → %(destination)s") % detail, title_length)
     with transaction.atomic():
         req = request_create(
             actor=actor,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fleet.apps import TRIP_KIND
-from fleet.models import ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
+from fleet.models import MAX_ODOMETER_KM, ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
 from tickets.models import Category, Compound
 from tickets.web.forms import WebForm
 
@@ -56,11 +56,11 @@ class DispatchForm(WebForm):
 
 
 class DepartForm(WebForm):
-    odometer = forms.IntegerField(label=_("出车里程(公里)"), min_value=0)
+    odometer = forms.IntegerField(label=_("出车里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM)
 
 
 class ReturnForm(WebForm):
-    odometer = forms.IntegerField(label=_("回场里程(公里)"), min_value=0)
+    odometer = forms.IntegerField(label=_("回场里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM)
     tolls = forms.DecimalField(label=_("通行费(元)"), max_digits=10, decimal_places=2, initial=0)
     parking = forms.DecimalField(label=_("停车费(元)"), max_digits=10, decimal_places=2, initial=0)
     fuel = forms.DecimalField(label=_("油费/电费(元)"), max_digits=10, decimal_places=2, initial=0)
@@ -77,7 +77,7 @@ class RecordForm(WebForm):
     date = forms.DateField(label=_("日期"), widget=DATE)
     valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DATE)
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=10, decimal_places=2, initial=0)
-    odometer_km = forms.IntegerField(label=_("里程(公里)"), min_value=0, required=False)
+    odometer_km = forms.IntegerField(label=_("里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM, required=False)
     provider = forms.CharField(label=_("单位/保险公司"), max_length=100, required=False)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 

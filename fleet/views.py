@@ -25,6 +25,7 @@ from fleet.steps import trip_actions
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.web import charts
+from tickets.web.params import BadParams
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -182,7 +183,10 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     days = request.GET.get("days", "1")
-    start, end = board_window(request.GET.get("date"), days)
+    try:
+        start, end = board_window(request.GET.get("date"), days)
+    except ValidationError as exc:
+        raise BadParams({"date": exc.messages}) from None
     rows = selectors.board(user=request.user, start=start, end=end)
     span = (end - start).total_seconds()
     lanes = []

@@ -18,7 +18,7 @@ class SpaceRequestForm(forms.Form):
     purpose = forms.ChoiceField(label=_("申请事项"), choices=Purpose.choices)
     compound = forms.ModelChoiceField(label=_("院区"), queryset=Compound.objects.all(), required=False)
     area_requested = forms.DecimalField(label=_("申请面积(㎡)"), required=False, max_digits=8, decimal_places=2)
-    headcount = forms.IntegerField(label=_("使用人数"), required=False)
+    headcount = forms.IntegerField(label=_("使用人数"), required=False, min_value=0, max_value=100_000)
     returned_rooms = forms.ModelMultipleChoiceField(
         label=_("退还房间"), queryset=Room.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )

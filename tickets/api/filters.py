@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tickets.api.fields import as_id
 from tickets.models import ServiceRequest, Status, Urgency
 from tickets.querysets import BREACHED_Q
 
@@ -48,6 +49,6 @@ class ServiceRequestFilter(django_filters.FilterSet):
             return queryset
         q = Q(title__icontains=value) | Q(description__icontains=value)
         digits = value.upper().removeprefix("SD").lstrip("0")
-        if digits.isdigit():
-            q |= Q(pk=int(digits))
+        if (number := as_id(digits)) is not None:
+            q |= Q(pk=number)
         return queryset.filter(q)

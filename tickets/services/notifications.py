@@ -36,6 +36,7 @@ from tickets.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tickets.services.common import clip
 
 STATUS_TITLES = {
     "approve": "已审批通过",
@@ -172,6 +173,9 @@ def notify_for_event(event: Event) -> None:
     notify(event=event, recipients=[u for u in users if u.pk != event.actor_id], title=title)
 
 
+TITLE_LENGTH = Notification._meta.get_field("title").max_length or 200
+
+
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
     """Write the in-app rows now; queue the e-mail and webhook tasks for after the commit, unless suppressed."""
     if _too_old_for_inbox(event):
@@ -181,7 +185,7 @@ def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = 
             recipient=user,
             event=event,
             request_id=event.request_id,
-            title=title,
+            title=clip(title, TITLE_LENGTH),
             body=body or event.note,
             created_at=event.created_at,
         )

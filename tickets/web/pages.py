@@ -161,8 +161,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         with transaction.atomic():
             if action == "rate":
                 feedback.feedback_submit(
-                    service_request=req, actor=user, rating=data["rating"], comment=data["comment"]
-                )  # type: ignore[arg-type]
+                    service_request=req,
+                    actor=user,  # type: ignore[arg-type]
+                    rating=data["rating"],
+                    comment=data["comment"],
+                )
             else:
                 kwargs = {k: data[k] for k in ("note", "hold_reason", "assignee", "contract") if k in data}
                 transition(service_request=req, action=action, actor=user, **kwargs)  # type: ignore[arg-type]

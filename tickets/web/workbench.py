@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets import selectors
+from tickets.api.fields import as_id
 from tickets.models import OPEN_STATUSES, Building, ServiceRequest, Status, Urgency, User
 from tickets.querysets import BREACHED_Q
 from tickets.services.transitions import allowed_actions
@@ -71,8 +72,8 @@ class QueueFilter(django_filters.FilterSet):
             return qs
         q = Q(title__icontains=value) | Q(description__icontains=value)
         digits = value.upper().removeprefix("SD").lstrip("0")
-        if digits.isdigit():
-            q |= Q(pk=int(digits))
+        if (number := as_id(digits)) is not None:
+            q |= Q(pk=number)
         return qs.filter(q)
 
 
