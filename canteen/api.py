@@ -235,7 +235,7 @@ class WasteIn(CanteenIn):
 
 
 class ComplaintIn(CanteenIn):
-    category = IdField()
+    category = IdField(min_value=0)  # 0 is "none chosen": the view checks the diner's canteen first
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     meal = serializers.ChoiceField(choices=Meal.choices, required=False, allow_blank=True)

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from fleet import permissions as perms
 from fleet import reports, selectors, services
 from fleet.apps import EMERGENCY_TRIP_KIND, TRIP_KIND
+from fleet.forms import period_errors
 from fleet.models import (
     MAX_ODOMETER_KM,
     ApprovalDecision,
@@ -266,6 +267,13 @@ class PeriodIn(serializers.Serializer):
         attrs.setdefault("end", today)
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": [str(_end_before_start())]})
+        for name in ("start", "end"):
+            try:
+                BoundedDateField().clean(attrs[name])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({name: exc.messages}) from None
+        if errors := period_errors(attrs["start"], attrs["end"]):
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in errors.items()})
         return attrs
 
 

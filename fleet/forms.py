@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +12,7 @@ from fleet.apps import TRIP_KIND
 from fleet.models import MAX_ODOMETER_KM, ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
 from tickets.models import Category, Compound
 from tickets.web.forms import WebForm
+from tickets.web.params import BoundedDateField
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # <input type="date"> shows only an ISO value; the locale's format (2026/12/01) leaves it empty.
@@ -82,6 +86,25 @@ class RecordForm(WebForm):
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+# A report covers at most this many days: the figures are per vehicle and unit, and years of them are an archive.
+PERIOD_MAX_DAYS = 5 * 366
+
+
+def period_errors(start: date, end: date) -> dict[str, list[str]]:
+    if end < start:
+        return {"end": [_("结束日期不能早于开始日期。")]}
+    if (end - start).days > PERIOD_MAX_DAYS:
+        return {"end": [_("统计区间不能超过%(days)d天。") % {"days": PERIOD_MAX_DAYS}]}
+    return {}
+
+
 class PeriodForm(WebForm):
-    start = forms.DateField(label=_("开始日期"), widget=DATE)
-    end = forms.DateField(label=_("结束日期"), widget=DATE)
+    start = BoundedDateField(label=_("开始日期"), widget=DATE, required=True)
+    end = BoundedDateField(label=_("结束日期"), widget=DATE, required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end"):
+            for name, messages in period_errors(data["start"], data["end"]).items():
+                self.add_error(name, messages)
+        return data

@@ -272,7 +272,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 response["Content-Disposition"] = f'attachment; filename="fleet-{start}-{end}.xlsx"'
                 return response
-    return render(request, "fleet/report.html", ctx)
+    return render(request, "fleet/report.html", ctx, status=400 if form.errors else 200)
 
 
 def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:

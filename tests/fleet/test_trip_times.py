@@ -55,3 +55,12 @@ def test_the_api_answers_400_on_the_field_in_the_callers_language(fleet, dispatc
         huge = client.post(f"/api/v1/fleet/trips/{dispatched.pk}/depart/", {"odometer": 2**40}, format="json")
         assert huge.status_code == 400 and "odometer" in huge.data
     assert VehicleTrip.objects.get(pk=dispatched.pk).out_at is None
+
+
+def test_long_places_fit_the_trips_request_title(apply):
+    """The core request's title is "用车：<origin> → <destination>": two 200-character places would overflow its 200
+    characters (a 500 on PostgreSQL). It is cut with an ellipsis; the places are kept whole on the trip."""
+    trip = apply(origin="东" * 200, destination="西" * 200)
+    title = trip.request.title
+    assert len(title) == 200 and title.startswith("用车：东") and title.endswith("…")
+    assert VehicleTrip.objects.get(pk=trip.pk).destination == "西" * 200

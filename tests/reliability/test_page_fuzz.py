@@ -196,6 +196,17 @@ def fuzz_users(objs: Objects) -> dict[str, dict[str, object]]:
     users["property"].update(worker=by_name["wang"], supervisor=by_name["carol"])
     users["fleet"].update(worker=objs.fleet.drivers[0].user, supervisor=objs.world.vic)
     users["canteen"].update(worker=by_name["kai"], supervisor=by_name["cao"])
+    # each has a notification of their own, as the matrix's personas do
+    from django.utils import timezone
+
+    from tickets.models import Event, Notification
+
+    req = objs.a["request"]
+    event = Event.objects.filter(request=req).first()
+    for scope in users.values():
+        for role in ("worker", "supervisor"):
+            defaults = {"request": req, "title": "t", "created_at": timezone.now()}
+            Notification.objects.get_or_create(recipient=scope[role], event=event, defaults=defaults)
     return users
 
 
@@ -206,11 +217,13 @@ class Run:
         self.forms: set[tuple] = set()
         self.codes: Counter[str] = Counter()
         self.failures: dict[str, str] = {}
+        self.where = ""
 
     def send(self, client: Client, method: str, path: str, data=None, who: str = "") -> object | None:
         self.calls += 1
         if PROGRESS and self.calls % 500 == 0:
-            PROGRESS.write_text("\n".join([f"{self.calls} calls, {dict(self.codes)}", *self.failures.values()]) + "\n")
+            head = f"{self.calls} calls, {dict(self.codes)}, at {self.where}"
+            PROGRESS.write_text("\n".join([head, *self.failures.values()]) + "\n")
         try:
             with transaction.atomic():
                 response = client.get(path, data) if method == "get" else client.post(path, data or {})
@@ -304,8 +317,10 @@ def test_pages_and_forms_fuzz(objects, figures):
     run = Run()
     seen_forms: set[tuple] = set()
     seen_queries: set[tuple] = set()
-    for route, kind, extra, query in page_routes():
+    routes = page_routes()
+    for number, (route, kind, extra, query) in enumerate(routes, 1):
         scope = SCOPE_OF(route)
+        run.where = f"route {number}/{len(routes)} {route}"
         for role in FUZZ_ROLES:
             client = clients[scope, role]
             for own in (True, False) if kind is not None else (True,):
@@ -332,7 +347,7 @@ def test_pages_and_forms_fuzz(objects, figures):
                     if (route, name) in seen_queries:
                         continue
                     seen_queries.add((route, name))
-                    for value in VALUES:
+                    for value in FIELD_VALUES:
                         run.send(client, "get", full + ("&" if query else "?") + urlencode({name: value}), None, role)
     # addresses with ids and tokens that cannot exist, as the admin and as anonymous
     for key in MATRIX:

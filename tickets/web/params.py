@@ -16,6 +16,8 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from tickets.api.fields import as_id
+
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2999, 12, 31)
 MAX_PAGE = 1_000_000
@@ -67,3 +69,17 @@ def param(request: HttpRequest, name: str, field: forms.Field, default: Any = No
     except ValidationError as exc:
         raise BadParams({name: [str(m) for m in exc.messages]}) from None
     return default if value is None else value
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField whose ids are checked before the query: Django's ``pk__in`` lookup passes an id
+    beyond 64 bits to the driver, which fails (SQLite: OverflowError) instead of finding nothing."""
+
+    def _check_values(self, value: Any) -> Any:
+        if self.to_field_name is None and isinstance(value, list | tuple):
+            for pk in value:
+                if as_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)
