@@ -92,9 +92,9 @@ PERIOD_MAX_DAYS = 5 * 366
 
 def period_errors(start: date, end: date) -> dict[str, list[str]]:
     if end < start:
-        return {"end": [_("结束日期不能早于开始日期。")]}
+        return {"end": [str(_("结束日期不能早于开始日期。"))]}
     if (end - start).days > PERIOD_MAX_DAYS:
-        return {"end": [_("统计区间不能超过%(days)d天。") % {"days": PERIOD_MAX_DAYS}]}
+        return {"end": [str(_("统计区间不能超过%(days)d天。") % {"days": PERIOD_MAX_DAYS})]}
     return {}
 
 

@@ -241,6 +241,12 @@ def test_a_bad_page_parameter_is_a_400_with_its_message(world, path, user):
 
 
 @pytest.mark.django_db
+def test_an_id_beyond_64_bits_in_a_page_address_is_a_404(world):
+    response = client_for(world.dave).get("/offices/by-request/99999999999999999999/")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_an_action_whose_next_is_not_a_path_goes_back_to_the_request(world):
     """redirect() reads a bare word as a view's name: "²" answered 500."""
     req = file_leak(world)

@@ -82,4 +82,4 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     raise ValidationError(
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in Django, missing from the stubs
