@@ -135,6 +135,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a user name *from one address*
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "servicedesk.auth.client_ip"
+AXES_USERNAME_CALLABLE = "servicedesk.auth.login_username"
 AXES_LOCKOUT_CALLABLE = "servicedesk.auth.lockout_response"
 AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)

@@ -290,6 +290,13 @@ def test_a_200_character_title_fits_its_notifications(world):
 
 
 @pytest.mark.django_db
+def test_a_300_character_user_name_at_log_in_is_a_failed_log_in(world):
+    """django-axes records the name tried in 255 characters; PostgreSQL refused a longer one (found by the fuzz)."""
+    response = Client().post("/accounts/login/", {"username": "长" * 300, "password": "x"})
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+@pytest.mark.django_db
 @pytest.mark.postgres
 def test_over_long_and_over_large_input_on_postgresql_is_a_400(world, api):
     req = file_leak(world, title="漏" * 200)
