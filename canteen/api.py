@@ -41,6 +41,7 @@ from canteen.models import (
     WeeklyMenu,
 )
 from canteen.services import assessment, bookings, feedback, headcounts, logs, menus
+from tickets.api.fields import IdField
 from tickets.http import AuthenticatedRequest
 from tickets.models import Category
 
@@ -235,13 +236,13 @@ class ServedIn(serializers.Serializer):
 
 
 class RatingIn(serializers.Serializer):
-    dish = serializers.IntegerField()
+    dish = IdField()
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class SampleIn(CanteenIn):
-    dish = serializers.IntegerField(required=False, allow_null=True)
+    dish = IdField(required=False, allow_null=True)
     dish_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     weight_g = serializers.DecimalField(max_digits=7, decimal_places=1)
     taken_at = serializers.DateTimeField()
@@ -260,12 +261,12 @@ class WasteIn(CanteenIn):
 
 
 class ComplaintIn(CanteenIn):
-    category = serializers.IntegerField()
+    category = IdField(min_value=0)  # 0 is "none chosen": the view checks the diner's canteen first
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     meal = serializers.ChoiceField(choices=Meal.choices, required=False, allow_blank=True)
     date = serializers.DateField(required=False, allow_null=True)
-    dish = serializers.IntegerField(required=False, allow_null=True)
+    dish = IdField(required=False, allow_null=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=feedback.MAX_PHOTOS)
 
 

@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,10 +36,12 @@ from canteen.models import (
     WeeklyMenu,
 )
 from canteen.services import assessment, bookings, feedback, headcounts, logs, menus
+from tickets.api.fields import as_id
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Category
 from tickets.web.common import page
+from tickets.web.params import BadParams, BoundedDateField
 
 Refusal = ValidationError | ActionForbidden | TransitionNotAllowed
 
@@ -62,13 +64,29 @@ def _pick(request: AuthenticatedHttpRequest, canteens: QuerySet[Canteen]) -> Can
     return found
 
 
-def _day(raw: str | None, default: date) -> date:
-    parsed = parse_date(raw or "") if raw else None
+def _day(raw: str | None, default: date, name: str = "date") -> date:
+    """A day from the query or the form: absent is the default; not a date, or out of range, is a 400."""
+    try:
+        parsed = BoundedDateField().clean(raw) if raw else None
+    except ValidationError as exc:
+        raise BadParams({name: exc.messages}) from None
     return parsed or default
 
 
+def _posted_day(request: HttpRequest, name: str) -> date | None:
+    """An optional day of a form: empty is None; not a date, or out of range, is a 400 with the field's message."""
+    raw = request.POST.get(name) or ""
+    try:
+        return BoundedDateField().clean(raw) if raw else None
+    except ValidationError as exc:
+        raise BadParams({name: exc.messages}) from None
+
+
 def _moment(raw: str | None) -> datetime | None:
-    value = parse_datetime((raw or "").strip())
+    try:
+        value = parse_datetime((raw or "").strip())
+    except ValueError:  # well formed but not a moment (month 13): the service says the field is required
+        return None
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -120,7 +138,7 @@ def book(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     today = timezone.localdate()
     default = today + timedelta(days=7) if today.weekday() >= 5 else today
-    week_start = week_of(_day(request.GET.get("week"), default))[0]
+    week_start = week_of(_day(request.GET.get("week"), default, "week"))[0]
     return _book_page(request, canteen, week_start)
 
 
@@ -160,7 +178,7 @@ def book_meal(request: AuthenticatedHttpRequest) -> HttpResponse:
 def book_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     service = _service(canteen, request.POST.get("meal"))
-    week_start = week_of(_day(request.POST.get("week"), timezone.localdate()))[0]
+    week_start = week_of(_day(request.POST.get("week"), timezone.localdate(), "week"))[0]
     if service is None:
         return _no_meal(request, canteen, week_start)
     eating = request.POST.get("eating") == "1"
@@ -210,8 +228,8 @@ def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _diner_canteen(request)
     raw = request.POST.get("dish") or ""
     dish = (
-        Dish.objects.filter(pk=int(raw), menu__canteen=canteen).select_related("menu").first()
-        if raw.isdigit()
+        Dish.objects.filter(pk=pk, menu__canteen=canteen).select_related("menu").first()
+        if (pk := as_id(raw)) is not None
         else None
     )
     if dish is None:
@@ -240,10 +258,11 @@ def complaint(request: AuthenticatedHttpRequest) -> HttpResponse:
     errors: list[str] = []
     status = 200
     if request.method == "POST":
-        category = categories.filter(pk=request.POST.get("category") or 0).first()
+        category_id = as_id(request.POST.get("category"))
+        category = categories.filter(pk=category_id).first() if category_id is not None else None
         meal = request.POST.get("meal") or ""
         service = canteen.services.filter(meal=meal).first() if meal else None
-        day = parse_date(request.POST.get("date") or "") if request.POST.get("date") else None
+        day = _posted_day(request, "date")
         if category is None:
             errors, status = [_("请选择意见分类。")], 400
         else:
@@ -335,7 +354,7 @@ def served(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sample_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
-    day = _day(request.POST.get("day"), timezone.localdate())
+    day = _day(request.POST.get("day"), timezone.localdate(), "day")
     dish = Dish.objects.filter(pk=request.POST.get("dish") or 0, menu__canteen=canteen).select_related("menu").first()
     errors, status, _sample = attempt(
         lambda: logs.sample_record(
@@ -358,7 +377,7 @@ def sample_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def sample_dispose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = get_object_or_404(FoodSample.objects.select_related("canteen"), pk=pk, canteen__in=_managed(request))
-    day = _day(request.POST.get("day"), timezone.localdate())
+    day = _day(request.POST.get("day"), timezone.localdate(), "day")
     errors, status, _sample = attempt(
         lambda: logs.sample_dispose(
             actor=request.user, sample=sample, disposed_at=_moment(request.POST.get("disposed_at"))
@@ -390,8 +409,8 @@ def log_inspection_add(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     canteen = _pick(request, _managed(request))
     try:
-        month = parse_date(f"{request.POST.get('month', '')[:7]}-01")
-    except ValueError:  # 2026-13: the shape of a date, not a date
+        month = BoundedDateField().clean(f"{request.POST.get('month', '')[:7]}-01")
+    except ValidationError:  # 2026-13 or year 0001: not a month the assessment can count
         month = None
     if month is None:
         return _reports_page(request, [_("请选择月份。")], 400)
@@ -412,12 +431,12 @@ def log_inspection_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def waste_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     canteen = _pick(request, _managed(request))
-    day = _day(request.POST.get("day"), timezone.localdate())
+    day = _day(request.POST.get("day"), timezone.localdate(), "day")
     errors, status, _log = attempt(
         lambda: logs.waste_record(
             actor=request.user,
             canteen=canteen,
-            day=parse_date(request.POST.get("date") or "") if request.POST.get("date") else None,
+            day=_posted_day(request, "date"),
             waste_kg=request.POST.get("waste_kg", ""),
             diners=request.POST.get("diners", ""),
             note=request.POST.get("note", ""),
@@ -439,7 +458,7 @@ def menu_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         canteen = _pick(request, canteens)
-        week = parse_date(request.POST.get("week_start") or "") or date.min
+        week = _posted_day(request, "week_start") or date.min
         errors, status, menu = attempt(lambda: menus.menu_create(actor=request.user, canteen=canteen, week_start=week))
         if not errors:
             return redirect("canteen:menu", pk=menu.pk)
@@ -496,7 +515,7 @@ def dish_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: menus.dish_add(
             actor=request.user,
             menu=menu,
-            date=parse_date(request.POST.get("date") or ""),
+            date=_posted_day(request, "date"),
             meal=request.POST.get("meal"),
             name=request.POST.get("name", ""),
             category=request.POST.get("category"),

@@ -7,10 +7,11 @@ answers 404.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,7 +28,9 @@ from fleet import permissions as perms
 from fleet import reports, selectors
 from fleet.apps import EMERGENCY_TRIP_KIND, TRIP_KIND
 from fleet.filing import emergency_trip_create, trip_request_create
+from fleet.forms import period_errors
 from fleet.models import (
+    MAX_ODOMETER_KM,
     ApprovalDecision,
     Driver,
     RecordKind,
@@ -55,6 +58,7 @@ from fleet.vehicle_files import vehicle_record_add
 from tickets.http import AuthenticatedRequest
 from tickets.models import Category, Compound, User
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
+from tickets.web.params import BoundedDateField
 
 # --- output ------------------------------------------------------------------------------------------------------
 
@@ -238,7 +242,7 @@ class DispatchIn(serializers.Serializer):
 
 
 class DepartIn(serializers.Serializer):
-    odometer = serializers.IntegerField(min_value=0)
+    odometer = serializers.IntegerField(min_value=0, max_value=MAX_ODOMETER_KM)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -250,7 +254,7 @@ class ReturnIn(DepartIn):
 
 
 class RateIn(serializers.Serializer):
-    rating = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
@@ -259,7 +263,9 @@ class RecordIn(serializers.Serializer):
     date = serializers.DateField()
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    odometer_km = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    odometer_km = serializers.IntegerField(
+        min_value=0, max_value=MAX_ODOMETER_KM, required=False, allow_null=True, default=None
+    )
     provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -274,6 +280,13 @@ class PeriodIn(serializers.Serializer):
         attrs.setdefault("end", today)
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": [str(_end_before_start())]})
+        for name in ("start", "end"):
+            try:
+                BoundedDateField().clean(attrs[name])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({name: exc.messages}) from None
+        if errors := period_errors(attrs["start"], attrs["end"]):
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in errors.items()})
         return attrs
 
 
@@ -501,10 +514,12 @@ class BoardView(_FleetStaffOnly, APIView):
 
 
 def board_window(day: str | None, days: str | None) -> tuple[datetime, datetime]:
+    """The board's window from ``date`` (default today) and ``days`` (1 or 7). A date that is not one, or is
+    outside DATE_MIN..DATE_MAX (where a week's arithmetic would overflow), is a ValidationError (400)."""
     try:
-        first = date.fromisoformat(day) if day else timezone.localdate()
-    except ValueError:
-        first = timezone.localdate()
+        first = (BoundedDateField().clean(day) if day else None) or timezone.localdate()
+    except DjangoValidationError as exc:
+        raise DjangoValidationError({"date": exc.messages}) from None
     span = 7 if days == "7" else 1
     if span == 7:
         first -= timedelta(days=first.weekday())

@@ -19,8 +19,8 @@ from fleet.apps import EMERGENCY_TRIP_KIND, OWNER, TRIP_KIND
 from fleet.models import TripScope, TripStage, Vehicle, VehicleCategory, VehicleStatus, VehicleTrip
 from fleet.steps import tell_posthoc_approvers
 from tickets.exceptions import ActionForbidden
-from tickets.models import Category, Compound, Status, User
-from tickets.services.common import now_or
+from tickets.models import Category, Compound, ServiceRequest, Status, User
+from tickets.services.common import clip, now_or
 from tickets.services.requests import request_create
 
 
@@ -160,7 +160,8 @@ def _file_trip(
     now: datetime,
 ) -> VehicleTrip:
     fields = asdict(detail)
-    title = _("用车：%(origin)s → %(destination)s") % fields
+    title_length = ServiceRequest._meta.get_field("title").max_length or 200
+    title = clip(_("用车：%(origin)s → %(destination)s") % fields, title_length)
     with transaction.atomic():
         req = request_create(
             actor=actor,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fleet.apps import TRIP_KIND
-from fleet.models import ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
+from fleet.models import MAX_ODOMETER_KM, ApprovalDecision, Driver, RecordKind, TripScope, Vehicle, VehicleCategory
 from tickets.models import Category, Compound
 from tickets.web.forms import WebForm
+from tickets.web.params import BoundedDateField
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # <input type="date"> shows only an ISO value; the locale's format (2026/12/01) leaves it empty.
@@ -56,11 +60,11 @@ class DispatchForm(WebForm):
 
 
 class DepartForm(WebForm):
-    odometer = forms.IntegerField(label=_("出车里程(公里)"), min_value=0)
+    odometer = forms.IntegerField(label=_("出车里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM)
 
 
 class ReturnForm(WebForm):
-    odometer = forms.IntegerField(label=_("回场里程(公里)"), min_value=0)
+    odometer = forms.IntegerField(label=_("回场里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM)
     tolls = forms.DecimalField(label=_("通行费(元)"), max_digits=10, decimal_places=2, initial=0)
     parking = forms.DecimalField(label=_("停车费(元)"), max_digits=10, decimal_places=2, initial=0)
     fuel = forms.DecimalField(label=_("油费/电费(元)"), max_digits=10, decimal_places=2, initial=0)
@@ -77,11 +81,30 @@ class RecordForm(WebForm):
     date = forms.DateField(label=_("日期"), widget=DATE)
     valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DATE)
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=10, decimal_places=2, initial=0)
-    odometer_km = forms.IntegerField(label=_("里程(公里)"), min_value=0, required=False)
+    odometer_km = forms.IntegerField(label=_("里程(公里)"), min_value=0, max_value=MAX_ODOMETER_KM, required=False)
     provider = forms.CharField(label=_("单位/保险公司"), max_length=100, required=False)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+# A report covers at most this many days: the figures are per vehicle and unit, and years of them are an archive.
+PERIOD_MAX_DAYS = 5 * 366
+
+
+def period_errors(start: date, end: date) -> dict[str, list[str]]:
+    if end < start:
+        return {"end": [str(_("结束日期不能早于开始日期。"))]}
+    if (end - start).days > PERIOD_MAX_DAYS:
+        return {"end": [str(_("统计区间不能超过%(days)d天。") % {"days": PERIOD_MAX_DAYS})]}
+    return {}
+
+
 class PeriodForm(WebForm):
-    start = forms.DateField(label=_("开始日期"), widget=DATE)
-    end = forms.DateField(label=_("结束日期"), widget=DATE)
+    start = BoundedDateField(label=_("开始日期"), widget=DATE, required=True)
+    end = BoundedDateField(label=_("结束日期"), widget=DATE, required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end"):
+            for name, messages in period_errors(data["start"], data["end"]).items():
+                self.add_error(name, messages)
+        return data

@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# An odometer reads at most 7 digits; a larger number is a typing error (and overflows PostgreSQL's integer).
+MAX_ODOMETER_KM = 9_999_999
+
 
 class VehicleCategory(models.TextChoices):
     CONFIDENTIAL = "confidential", _("机要通信")

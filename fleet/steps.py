@@ -388,7 +388,29 @@ def _dispatch(trip: VehicleTrip, *, actor: User, now: datetime, vehicle: Vehicle
     return Done(fields, {"vehicle": vehicle.plate, "driver": driver.user_id})
 
 
+# A departure or return time entered by hand lies within the booked slot, give or take this much (a car may leave
+# early or come back late); a time years away is a typing error, and would falsify the per-vehicle cost and monitors.
+TRIP_TIME_SLACK = timedelta(hours=24)
+
+
+def _outside_window(trip: VehicleTrip, at: datetime | None) -> list[str] | None:
+    if at is None:
+        return None
+    earliest, latest = trip.slot_start - TRIP_TIME_SLACK, trip.slot_end + TRIP_TIME_SLACK
+    if earliest <= at <= latest:
+        return None
+    return [
+        _("时间须在用车时段前后 %(hours)d 小时内（%(start)s 至 %(end)s）。")
+        % {
+            "hours": int(TRIP_TIME_SLACK.total_seconds() // 3600),
+            "start": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
+            "end": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M"),
+        }
+    ]
+
+
 def _depart(trip: VehicleTrip, *, actor: User, now: datetime, odometer: int, at: datetime | None = None) -> Done:
+    outside = _outside_window(trip, at)
     at = at or now
     assert trip.vehicle_id is not None  # dispatched: the table lets depart start from nowhere else
     vehicle = Vehicle.objects.select_for_update().get(pk=trip.vehicle_id)
@@ -401,6 +423,8 @@ def _depart(trip: VehicleTrip, *, actor: User, now: datetime, odometer: int, at:
         ]
     if at > now + timedelta(minutes=5):
         errors["at"] = [_("出车时间不能晚于当前时间。")]
+    elif outside:
+        errors["at"] = outside
     if errors:
         raise ValidationError(errors)
     _core(trip, "start", actor, now)
@@ -421,6 +445,7 @@ def _return(
     fuel: Any = 0,
     note: str = "",
 ) -> Done:
+    outside = _outside_window(trip, at)
     at = at or now
     errors: dict[str, list[str]] = {}
     assert trip.out_at is not None and trip.out_odometer is not None
@@ -434,6 +459,8 @@ def _return(
         errors["at"] = [_("回场时间必须晚于出车时间。")]
     elif at > now + timedelta(minutes=5):
         errors["at"] = [_("回场时间不能晚于当前时间。")]
+    elif outside:
+        errors["at"] = outside
     amounts = {
         name: money(value, name, errors) for name, value in (("tolls", tolls), ("parking", parking), ("fuel", fuel))
     }

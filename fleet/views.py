@@ -39,6 +39,7 @@ from fleet.vehicle_files import vehicle_record_add
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.web import charts
+from tickets.web.params import BadParams
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -223,7 +224,10 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff_only(request)
     days = request.GET.get("days", "1")
-    start, end = board_window(request.GET.get("date"), days)
+    try:
+        start, end = board_window(request.GET.get("date"), days)
+    except ValidationError as exc:
+        raise BadParams({"date": exc.messages}) from None
     rows = selectors.board(user=request.user, start=start, end=end)
     span = (end - start).total_seconds()
     lanes = []
@@ -309,7 +313,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 response["Content-Disposition"] = f'attachment; filename="fleet-{start}-{end}.xlsx"'
                 return response
-    return render(request, "fleet/report.html", ctx)
+    return render(request, "fleet/report.html", ctx, status=400 if form.errors else 200)
 
 
 def report_charts(vehicles: list[Any], units: list[Any]) -> list[charts.Chart]:

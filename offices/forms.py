@@ -12,6 +12,7 @@ from offices.models import AreaNormVersion, Post, Purpose, Rank, RoomUse, Vacate
 from tickets.admin_imports import ImportForm as CoreImportForm
 from tickets.models import Compound, OrganLevel, Room, Unit
 from tickets.web.common import model_choice_field
+from tickets.web.params import IdMultipleChoiceField
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the browser date input reads ISO only
 
@@ -20,8 +21,8 @@ class SpaceRequestForm(forms.Form):
     purpose = forms.ChoiceField(label=_("申请事项"), choices=Purpose.choices)
     compound = forms.ModelChoiceField(label=_("院区"), queryset=Compound.objects.all(), required=False)
     area_requested = forms.DecimalField(label=_("申请面积(㎡)"), required=False, max_digits=8, decimal_places=2)
-    headcount = forms.IntegerField(label=_("使用人数"), required=False)
-    returned_rooms = forms.ModelMultipleChoiceField(
+    headcount = forms.IntegerField(label=_("使用人数"), required=False, min_value=0, max_value=100_000)
+    returned_rooms = IdMultipleChoiceField(
         label=_("退还房间"), queryset=Room.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -37,7 +38,7 @@ class NoteForm(forms.Form):
 
 
 class FulfilForm(NoteForm):
-    rooms = forms.ModelMultipleChoiceField(label=_("配置房间"), queryset=Room.objects.none(), required=False)
+    rooms = IdMultipleChoiceField(label=_("配置房间"), queryset=Room.objects.none(), required=False)
     starts_on = forms.DateField(label=_("起始日期"), widget=DATE)
     use = forms.ChoiceField(label=_("用途"), choices=RoomUse.choices, initial=RoomUse.OFFICE)
 

@@ -26,6 +26,7 @@ from offices import forms as f
 from offices import imports, ledgers, selectors, services, steps
 from offices.models import Allocation, AreaNormVersion, NormCheck, Seat, SpaceRequest
 from offices.permissions import is_space_bureau, may_file_space_request, may_see_unit_space, may_use_space_pages
+from tickets.api.fields import as_id
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.models import Compound, Floor, Room, Unit
@@ -267,6 +268,8 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_detail_by_core(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if as_id(pk) is None:  # a foreign-key lookup passes an id beyond 64 bits to the driver, which fails
+        raise Http404
     sr = get_object_or_404(selectors.space_requests(user=request.user), service_request_id=pk)
     return redirect("offices:request-detail", pk=sr.pk)
 
@@ -382,7 +385,7 @@ def leaders(request: AuthenticatedHttpRequest) -> HttpResponse:
 def norms_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     versions = AreaNormVersion.objects.prefetch_related("rows")
     asked = request.GET.get("v", "")
-    chosen = versions.filter(pk=int(asked)).first() if asked.isdigit() else None
+    chosen = versions.filter(pk=pk).first() if (pk := as_id(asked)) is not None else None
     base = chosen or services.current_version()
     form = f.NormVersionForm(request.POST or None, base=base)
     status = 200

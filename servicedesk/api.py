@@ -75,3 +75,25 @@ def handler404(request: Any, exception: Exception) -> Any:
     if "/api/" in request.path:
         return JsonResponse({"detail": gettext("未找到。"), "code": "not_found"}, status=404)
     return page_not_found(request, exception)
+
+
+def handler400(request: Any, exception: Exception) -> Any:
+    """Bad input that reached no form: JSON under /api/, the product's 400 page elsewhere. Only the messages of
+    typed page parameters are shown; other refusals (a forged host, a broken upload) say nothing internal."""
+    from django.utils.translation import gettext
+
+    from servicedesk.guard import bad_request
+    from tickets.web.params import BadParams
+
+    if isinstance(exception, BadParams):
+        if "/api/" in request.path:
+            from django.http import JsonResponse
+
+            return JsonResponse({**exception.errors, "code": "invalid"}, status=400)
+        from django.shortcuts import render
+
+        from servicedesk.guard import ensure_user
+
+        ensure_user(request)
+        return render(request, "400.html", {"errors": exception.errors}, status=400)
+    return bad_request(request, gettext("请求中有无法处理的内容，请检查后重试。"))

@@ -32,6 +32,14 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The user name a log-in tried, as django-axes records it: cut to its 255-character column. The log-in form
+    does not check the length before authenticating, and PostgreSQL refused a 300-character name (a 500)."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    value = credentials.get(field) if credentials else request.POST.get(field)
+    return value[:255] if isinstance(value, str) else value
+
+
 def client_ip(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "") or ""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

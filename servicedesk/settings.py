@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # last, as django-axes asks: it turns a locked-out log-in into the 429 page
     "axes.middleware.AxesMiddleware",
+    # after everything that knows the user and the language, before any view reads the body (servicedesk/guard.py)
+    "servicedesk.guard.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -133,6 +135,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a user name *from one address*
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "servicedesk.auth.client_ip"
+AXES_USERNAME_CALLABLE = "servicedesk.auth.login_username"
 AXES_LOCKOUT_CALLABLE = "servicedesk.auth.lockout_response"
 AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
@@ -166,6 +169,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-public/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A multipart body carries at most this many files (filing takes six photos); a larger body is refused from its
+# Content-Length before it is read, and each file is stopped at UPLOAD_MAX_BYTES while it arrives.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 6)
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES * UPLOAD_MAX_FILES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "servicedesk.guard.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -233,6 +245,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicedesk.api.exception_handler",
+    # NaN, Infinity, 1e400, nesting beyond 32 levels and NUL bytes are refused as a 400 (servicedesk/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "servicedesk.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
 SPECTACULAR_SETTINGS = {

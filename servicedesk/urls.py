@@ -46,4 +46,5 @@ urlpatterns = [
 admin.site.site_header = "机关事务服务台"
 admin.site.site_title = "机关事务服务台"
 
+handler400 = "servicedesk.api.handler400"
 handler404 = "servicedesk.api.handler404"

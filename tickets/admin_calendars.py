@@ -288,7 +288,7 @@ class YearFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> QuerySet[CalendarDay]:
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdigit() and len(value) <= 4:
             return queryset.filter(date__year=int(value))
         return queryset
 

@@ -113,8 +113,9 @@ class _VectorMatches(Expression):
 
 
 def number_of(value: str) -> int | None:
-    digits = value.strip().upper().removeprefix("SD").lstrip("0")
-    return int(digits) if digits.isdigit() and len(digits) < 19 else None
+    from tickets.api.fields import as_id  # ASCII digits within 64 bits ("²" passes str.isdigit())
+
+    return as_id(value.strip().upper().removeprefix("SD").lstrip("0"))
 
 
 def text_q(value: str, *, vendor: str | None = None) -> Q:

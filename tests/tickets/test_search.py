@@ -66,6 +66,15 @@ def test_single_characters_and_numbers_still_work(world, api, filed):
     assert _found(carol, str(filed["projector"].pk)) >= {filed["projector"].pk}
 
 
+def test_digits_that_are_not_a_number_find_nothing_rather_than_fail(world, api, filed):
+    carol = api(world.carol)
+    for text in ("SD²", "²", "SD" + "9" * 30):  # "²" passes str.isdigit(); 30 digits overflow 64 bits
+        assert _found(carol, text) == set()
+    page = Client()
+    page.force_login(world.carol)
+    assert page.get("/workbench/", {"q": "SD²"}).status_code == 200
+
+
 def test_search_keeps_visibility(world, api, filed):
     assert _found(api(world.alice), "漏水") == {filed["leak"].pk}  # not Erin's
     assert _found(api(world.erin), "漏水") == {filed["erins"].pk}

@@ -54,6 +54,15 @@ class MonthField(serializers.Field):
         return value.strftime("%Y-%m")
 
 
+def as_id(raw: object) -> int | None:
+    """An id from text, or None: ASCII digits only ("²" passes str.isdigit() but not int()) and within 64 bits."""
+    text = str(raw) if raw is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def visible_or_404[M: Model](qs: QuerySet[M], pk: int, **lookups: Any) -> M:
     """The row, or 404 if the caller may not see it or the id cannot exist (beyond 64 bits the database
     driver would fail rather than find nothing)."""

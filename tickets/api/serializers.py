@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from tickets.api.fields import IdField
 from tickets.models import (
     Attachment,
     Building,
@@ -361,7 +362,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    ids = serializers.ListField(child=IdField(), required=False, max_length=1000)
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import warnings
 from datetime import datetime
 
 from django.conf import settings
@@ -57,6 +58,10 @@ def comment_add(
     return comment
 
 
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo is larger than any phone takes
+MAX_IMAGE_SIDE = 20_000
+
+
 def sniff_upload(upload: UploadedFile) -> tuple[str, str]:
     """The real type of an upload, from its content; the name and the browser's claim are not trusted."""
     if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
@@ -69,13 +74,26 @@ def sniff_upload(upload: UploadedFile) -> tuple[str, str]:
     if head == b"%PDF-":
         return "application/pdf", "pdf"
     try:
-        with Image.open(upload) as image:
-            image.verify()
-            fmt = image.format or ""
+        with warnings.catch_warnings():
+            # Pillow warns beyond MAX_IMAGE_PIXELS and raises beyond twice that; we refuse beyond our own limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                image.verify()
+                fmt = image.format or ""
+    except Image.DecompressionBombError:
+        width = height = MAX_IMAGE_SIDE + 1
+        fmt = ""
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        width = height = 0
         fmt = ""
     finally:
         upload.seek(0)
+    if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
+        # a small file that unpacks to gigabytes (a decompression bomb) when a thumbnail or a viewer opens it
+        raise ValidationError(
+            {"file": [_("图片尺寸过大（最多 %(mp)d 百万像素）。") % {"mp": MAX_IMAGE_PIXELS // 1_000_000}]}
+        )
     if fmt not in IMAGE_TYPES:
         raise ValidationError({"file": [_("只能上传 JPEG、PNG、WebP 图片或 PDF 文件。")]})
     return IMAGE_TYPES[fmt]

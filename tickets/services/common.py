@@ -14,6 +14,12 @@ from tickets.models import Event, EventKind, Role, ServiceRequest, User
 MAX_TEXT = 5000
 
 
+def clip(text: str, limit: int) -> str:
+    """Text derived from user input (a notification's title from a request's title, a trip's title from its
+    places) cut to its column, with an ellipsis: PostgreSQL refuses an over-long value where SQLite keeps it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def now_or(now: datetime | None) -> datetime:
     return now if now is not None else timezone.now()
 

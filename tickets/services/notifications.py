@@ -39,6 +39,7 @@ from tickets.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tickets.services.common import clip
 from tickets.services.permissions import approvers_q
 
 STATUS_TITLES = {
@@ -205,6 +206,9 @@ def notify_for_event(event: Event) -> None:
         _deliver(event)
 
 
+TITLE_LENGTH = Notification._meta.get_field("title").max_length or 200
+
+
 def notify(*, event: Event, recipients: Iterable[User], title: str, body: str = "") -> None:
     """Write the in-app rows now; queue the e-mail and webhook tasks for after the commit, unless suppressed."""
     if _too_old_for_inbox(event):
@@ -219,7 +223,7 @@ def _write_rows(*, event: Event, recipients: Iterable[User], title: str, body: s
             recipient=user,
             event=event,
             request_id=event.request_id,
-            title=title,
+            title=clip(title, TITLE_LENGTH),
             body=body or event.note,
             created_at=event.created_at,
         )

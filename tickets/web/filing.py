@@ -24,6 +24,7 @@ from tickets.services import comments, requests
 from tickets.services.drafts import MAX_PHOTOS, PhotoDrafts
 from tickets.web.common import errors_to_form, is_bureau, is_contractor, page
 from tickets.web.forms import FileRequestForm, LocationForm
+from tickets.web.params import id_field, param
 
 
 def home_tiles(user: User) -> list[Entry]:
@@ -95,14 +96,14 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         line = ""
     root = request.GET.get("root", "")
     scan = None
-    if (scan_id := request.GET.get("scan", "")).isdigit():
-        scan = Room.objects.select_related("floor__building__compound").filter(pk=int(scan_id)).first()
+    if (scan_id := param(request, "scan", id_field())) is not None:
+        scan = Room.objects.select_related("floor__building__compound").filter(pk=scan_id).first()
     base: dict[str, Any] = {"line": line, "scan": scan, "line_label": ServiceLine(line).label if line else ""}
 
-    category_id = request.GET.get("category", "")
+    category_id = param(request, "category", id_field())
     category = None
-    if category_id.isdigit():
-        category = Category.objects.filter(pk=int(category_id), active=True, children__isnull=True).first()
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id, active=True, children__isnull=True).first()
         if category is not None and not _filed_here(category):
             category = None
     if category is None:

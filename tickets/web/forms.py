@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from tickets.api.fields import as_id
 from tickets.models import Building, Compound, Contract, Floor, HoldReason, Role, Room, Urgency, User
 from tickets.services.comments import sniff_upload
 from tickets.services.common import MAX_TEXT
@@ -109,9 +110,9 @@ class LocationForm(WebForm):
 
 
 def _pick(queryset: Any, value: Any) -> Any:
-    if not value or not str(value).isdigit():
+    if (pk := as_id(value)) is None:
         return None
-    return queryset.filter(pk=int(value)).first()
+    return queryset.filter(pk=pk).first()
 
 
 class FileRequestForm(WebForm):

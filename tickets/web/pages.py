@@ -189,8 +189,10 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return queue_row(request, pk, message=done)
     messages.success(request, done)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("request-detail", args=[pk])
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("request-detail", args=[pk])  # redirect() would read "²" or "home" as a view's name
     return redirect(back)
 
 
