@@ -25,7 +25,7 @@ from tickets.maintenance.permissions import (
     is_register_keeper,
     occurrences_visible_to,
 )
-from tickets.models import Compound, Contract, User
+from tickets.models import Building, Compound, Contract, Contractor, User
 
 S = OccurrenceStatus
 DECIDED = (S.DONE, S.LATE, S.MISSED)
@@ -160,10 +160,14 @@ def compliance(
     start: date,
     end: date,
     group: tuple[str, ...] = ("contract", "compound", "category", "month"),
+    where: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Occurrences due in [start, end) per contract, site, equipment category and month: done on time, late,
-    missed, still open and not opened (skipped), with the on-time rate of those decided. One query."""
+    """Occurrences due in [start, end) per contract, site, equipment category and month (or `group`): done on
+    time, late, missed, still open and not opened (skipped), with the on-time rate of those decided. One aggregate
+    query, plus one per kind of object named (contract, contractor, compound, building). `where` narrows by
+    contractor, contract, compound, building or (service) category id, as the SLA report's filters do."""
     fields = {
+        "contractor": "plan__contract__contractor",
         "contract": "plan__contract",
         "compound": "plan__compound",
         "building": "plan__building",
@@ -171,6 +175,15 @@ def compliance(
         "month": "month",
     }
     qs = occurrences_visible_to(user).filter(due_on__gte=start, due_on__lt=end).order_by()
+    columns = {
+        "contractor": "plan__contract__contractor_id",
+        "contract": "plan__contract_id",
+        "compound": "plan__compound_id",
+        "building": "plan__building_id",
+        "category": "plan__category_id",
+    }
+    for name, value in (where or {}).items():
+        qs = qs.filter(**{columns[name]: value})
     if "month" in group:
         qs = qs.annotate(month=TruncMonth("due_on"))
     keys = [fields[g] for g in group]
@@ -186,14 +199,18 @@ def compliance(
         )
         .order_by(*keys)
     )
-    contracts = {c.pk: c for c in Contract.objects.filter(pk__in={r.get("plan__contract") for r in rows})}
-    compounds = {c.pk: c for c in Compound.objects.filter(pk__in={r.get("plan__compound") for r in rows})}
+    named = {"contractor": Contractor, "contract": Contract, "compound": Compound, "building": Building}
+    objects = {
+        name: {o.pk: o for o in model.objects.filter(pk__in={r[fields[name]] for r in rows} - {None})}
+        for name, model in named.items()
+        if name in group
+    }
     for r in rows:
         decided = r["done"] + r["late"] + r["missed"]
         r["decided"] = decided
         r["on_time_rate"] = rate(r["done"], decided)
-        r["contract"] = contracts.get(r.pop("plan__contract", None))
-        r["compound"] = compounds.get(r.pop("plan__compound", None))
+        for name in named:
+            r[name] = objects[name].get(r.pop(fields[name])) if name in objects else None
         r["category"] = r.pop("plan__equipment__category", None)
     return rows
 
