@@ -48,6 +48,7 @@ MATRIX: dict[str, tuple] = {
     "GET maintenance/orders/by-request/<pk>/": ("request", "DD DD DD DD AD AD DD AA"),
     "GET maintenance/calendar/": (None, "D D D D A A D A"),
     "GET maintenance/compliance/": (None, "D D D D A A D A"),
+    "GET maintenance/equipment/report/": (None, "D D D D A A D A"),
     "GET api/v1/maintenance/plans/": (None, "D D D D A A D A"),
     "POST api/v1/maintenance/plans/": (None, "D D D D D D D A"),
     "GET api/v1/maintenance/plans/<pk>/": ("plan", "DD DD DD DD AD AD DD AA"),
@@ -63,6 +64,7 @@ MATRIX: dict[str, tuple] = {
     "GET api/v1/maintenance/occurrences/<pk>/": ("occurrence", "DD DD DD DD AD AD DD AA"),
     "POST api/v1/maintenance/occurrences/<pk>/complete/": ("occurrence", "DD DD DD DD AD AD DD DD"),
     "GET api/v1/maintenance/compliance/": (None, "D D D D A A D A"),
+    "GET api/v1/maintenance/equipment-report/": (None, "D D D D A A D A"),
     # --- core API
     "GET api/v1/requests/": (None, "D A A A A A A A"),
     "POST api/v1/requests/": (None, "D A A A A A A A"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.maintenance.models import Equipment
@@ -113,3 +116,30 @@ class ChecklistForm(forms.Form):
             else:
                 out.append(ItemInput(item=item.pk, measured=value, note=note))
         return out
+
+
+MAX_REPORT_DAYS = 1100  # as the SLA report: three years
+
+
+def report_period(data: Mapping[str, Any], *, default_days: int) -> tuple[date, date, dict[str, str]]:
+    """A report's `from`/`to` (local dates, inclusive; the last `default_days` by default) and the field messages
+    for bad input, for the pages and the API alike."""
+    today = timezone.localdate()
+    values = {"from": today - timedelta(days=default_days), "to": today}
+    errors: dict[str, str] = {}
+    for name in values:
+        raw = str(data.get(name) or "")
+        if raw:
+            try:
+                values[name] = date.fromisoformat(raw[:10])
+            except ValueError:
+                errors[name] = _("日期格式应为 YYYY-MM-DD。")
+    if not errors and values["to"] < values["from"]:
+        errors["to"] = _("结束日期不能早于开始日期。")
+    elif not errors and (values["to"] - values["from"]).days >= MAX_REPORT_DAYS:
+        errors["to"] = _("统计期间不能超过%(days)d天。") % {"days": MAX_REPORT_DAYS}
+    return values["from"], values["to"], errors
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

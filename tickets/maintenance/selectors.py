@@ -4,11 +4,11 @@ work, and compliance (done on time / late / missed) aggregated in SQL."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from tickets.maintenance.models import (
@@ -232,3 +232,54 @@ def on_time_rates(contract: Contract, start: date, end: date, *, by_site: bool) 
         return {r["plan__compound"]: rate(r["done"], r["decided"]) for r in rows}
     r = qs.aggregate(**aggs)
     return {None: rate(r["done"], r["decided"])}
+
+
+BREAKDOWNS = (WorkSource.REPAIR, WorkSource.CHECKLIST)
+
+
+def equipment_report(
+    *, user: User, start: datetime, end: datetime, category: str = "", compound: int | None = None
+) -> tuple[QuerySet[Equipment], dict[str, Any]]:
+    """Breakdowns per item in [start, end) (repairs filed naming it or by a failed check), the mean time between
+    them and the recorded cost (all work, and repairs alone), aggregated in SQL: the items (a queryset to page
+    through, most breakdowns first) and the totals (one aggregate).
+
+    MTBF is the mean gap between consecutive breakdowns in the period, which is (last − first) / (n − 1): the
+    same definition as the item's page, computed from three aggregates instead of every row."""
+    in_period = Q(works__created_at__gte=start, works__created_at__lt=end)
+    broke = in_period & Q(works__source__in=BREAKDOWNS)
+    # Visibility as a subquery: the contractor's OR over its plans would multiply the works joined below.
+    qs = Equipment.objects.filter(pk__in=equipment_visible_to(user).values("pk"))
+    if category:
+        qs = qs.filter(category=category)
+    if compound:
+        qs = qs.filter(compound_id=compound)
+    items = (
+        qs.select_related("compound", "building", "contract__contractor")
+        .annotate(
+            breakdowns=Count("works", filter=broke),
+            first_breakdown=Min("works__created_at", filter=broke),
+            last_breakdown=Max("works__created_at", filter=broke),
+            works_count=Count("works", filter=in_period),
+            work_cost=Sum("works__cost", filter=in_period),
+            repair_cost=Sum("works__cost", filter=broke),
+        )
+        .order_by("-breakdowns", F("work_cost").desc(nulls_last=True), "code")
+    )
+    totals = EquipmentWork.objects.filter(
+        equipment__in=qs.values("pk"), created_at__gte=start, created_at__lt=end
+    ).aggregate(
+        breakdowns=Count("id", filter=Q(source__in=BREAKDOWNS)),
+        works_count=Count("id"),
+        work_cost=Sum("cost"),
+        repair_cost=Sum("cost", filter=Q(source__in=BREAKDOWNS)),
+    )
+    return items, totals
+
+
+def mtbf_days(item: Any) -> Decimal | None:
+    """Days between breakdowns from the report's aggregates; None below two breakdowns."""
+    if item.breakdowns < 2:
+        return None
+    span = (item.last_breakdown - item.first_breakdown).total_seconds() / 86400
+    return Decimal(span / (item.breakdowns - 1)).quantize(Decimal("0.1"))

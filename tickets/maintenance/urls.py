@@ -18,4 +18,5 @@ urlpatterns = [
     path("orders/by-request/<int:pk>/", views.work_order_by_request, name="work-order-by-request"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("compliance/", views.compliance_page, name="compliance"),
+    path("equipment/report/", views.equipment_report_page, name="equipment-report"),
 ]
