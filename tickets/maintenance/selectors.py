@@ -77,6 +77,16 @@ def equipment_breakdowns(equipment: Equipment) -> dict[str, Any]:
     return {"count": len(times), "mtbf_days": mtbf}
 
 
+def plan_list(*, active: str = "") -> QuerySet[MaintenancePlan]:
+    """Every plan with what its row shows (item, place, contract, checklist) in one query; `active` "1"/"0"."""
+    qs = MaintenancePlan.objects.select_related(
+        "equipment", "compound", "building", "floor", "contract__contractor", "checklist"
+    )
+    if active in ("1", "0"):
+        qs = qs.filter(active=active == "1")
+    return qs.order_by("-active", "contract__name", "title", "pk")
+
+
 def equipment_plans(equipment: Equipment) -> list[MaintenancePlan]:
     return list(equipment.plans.select_related("contract", "checklist").order_by("title"))
 
@@ -199,9 +209,9 @@ def compliance(
         )
         .order_by(*keys)
     )
-    named = {"contractor": Contractor, "contract": Contract, "compound": Compound, "building": Building}
+    named: dict[str, Any] = {"contractor": Contractor, "contract": Contract, "compound": Compound, "building": Building}
     objects = {
-        name: {o.pk: o for o in model.objects.filter(pk__in={r[fields[name]] for r in rows} - {None})}
+        name: {o.pk: o for o in model._default_manager.filter(pk__in={r[fields[name]] for r in rows} - {None})}
         for name, model in named.items()
         if name in group
     }

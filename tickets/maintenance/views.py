@@ -26,11 +26,12 @@ from django.views.decorators.http import require_POST
 
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
-from tickets.maintenance import register, selectors, work
+from tickets.maintenance import register, selectors, services, work
 from tickets.maintenance.forms import (
     ChecklistForm,
     CostForm,
     EquipmentForm,
+    PlanForm,
     RepairForm,
     local_midnight,
     report_period,
@@ -40,6 +41,7 @@ from tickets.maintenance.models import (
     EquipmentCategory,
     EquipmentWork,
     MaintenanceOccurrence,
+    MaintenancePlan,
     OccurrenceStatus,
 )
 from tickets.maintenance.permissions import (
@@ -393,3 +395,45 @@ def equipment_report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     rest.pop("page", None)
     context.update(items=items, totals=totals, rest=rest.urlencode())
     return page(request, "maintenance/equipment_report.html", context)
+
+
+plan_keepers = role_required(is_register_keeper, gettext_lazy("只有机关事务局的管理员或本条线主管可以维护维保计划。"))
+
+
+@plan_keepers
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The bureau's plans: what is done to which item or place, how often, on whose contract."""
+    qs = selectors.plan_list(active=request.GET.get("active", ""))
+    plans = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page(request, "maintenance/plan_list.html", {"plans": plans, "active": request.GET.get("active", "")})
+
+
+def _plan_form(request: AuthenticatedHttpRequest, plan: MaintenancePlan | None) -> HttpResponse:
+    form = PlanForm(request.POST or None, instance=plan)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if plan is None:
+                    saved = services.plan_create(actor=request.user, **form.values())
+                else:
+                    saved = services.plan_update(plan=plan.pk, actor=request.user, **form.values())
+            except ActionForbidden as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationError as exc:
+                errors_to_form(form, exc)  # type: ignore[arg-type]  # a ModelForm is a form: only the typing differs
+            else:
+                messages.success(request, _("已保存维保计划：%(title)s。") % {"title": saved.title})
+                return redirect("maintenance:plans")
+        status = 400
+    return page(request, "maintenance/plan_form.html", {"form": form, "plan": plan}, status=status)
+
+
+@plan_keepers
+def plan_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _plan_form(request, None)
+
+
+@plan_keepers
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_form(request, get_object_or_404(MaintenancePlan, pk=pk))
