@@ -93,3 +93,16 @@ def test_the_section_costs_the_same_queries_for_many_plans_and_sites(world, janu
     assert [r[2] for r in section(body)[:-1]] == ["1号楼", "2号楼", "2号楼", "2号楼", "2号楼"]
     assert section(body)[-1][1] == str(3 + 12 * 3)
     assert len(many) == len(few)
+
+
+def test_the_sla_report_api_carries_the_same_section(world, january, api):
+    body = api(world.carol).get("/api/v1/reports/sla/", {**JANUARY, "trend": "false"}).json()
+    section = body["planned_maintenance"]
+    assert [(r["contractor_name"], r["building"], r["category"], r["done"], r["missed"]) for r in section["rows"]] == [
+        ("恒安物业", world.building.pk, "lift", 1, 2)
+    ]
+    assert section["total"]["on_time_rate"] == "33.33"
+    olga = UserFactory(username="olga", contractor=world.other_contractor, role=Role.DISPATCHER)
+    assert api(olga).get("/api/v1/reports/sla/", JANUARY).json()["planned_maintenance"]["rows"] == []
+    vehicles = api(world.dave).get("/api/v1/reports/sla/", {**JANUARY, "service_line": "vehicles"}).json()
+    assert vehicles["planned_maintenance"] is None
