@@ -111,3 +111,14 @@ def test_the_plan_list_costs_a_fixed_number_of_queries(world, plan_values, check
     with CaptureQueriesContext(connection) as many:
         assert "风机9" in carol.get(LIST).content.decode()
     assert len(many) == len(few)
+
+
+def test_an_items_page_links_to_its_plans_for_the_bureau(world, checked_plan):
+    item_url = reverse("maintenance:equipment", args=[checked_plan.equipment_id])
+    page = client(world.carol).get(item_url).content.decode()
+    assert reverse("maintenance:plan-edit", args=[checked_plan.pk]) in page
+    new = client(world.carol).get(f"{NEW}?equipment={checked_plan.equipment_id}").content.decode()
+    assert f'<option value="{checked_plan.equipment_id}" selected>' in new
+    assert (
+        reverse("maintenance:plan-edit", args=[checked_plan.pk]) not in client(world.bob).get(item_url).content.decode()
+    )

@@ -335,6 +335,7 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "contractor": contractor,
             "buildings": Building.objects.select_related("compound").order_by("compound__name", "code"),
             "contractors": Contractor.objects.order_by("name") if is_register_keeper(request.user) else [],
+            "may_plan": is_register_keeper(request.user),
         },
     )
 
@@ -409,7 +410,10 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _plan_form(request: AuthenticatedHttpRequest, plan: MaintenancePlan | None) -> HttpResponse:
-    form = PlanForm(request.POST or None, instance=plan)
+    initial = {}
+    if plan is None and _int(request.GET.get("equipment")):
+        initial["equipment"] = _int(request.GET.get("equipment"))  # "新增计划" on an item's page
+    form = PlanForm(request.POST or None, instance=plan, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
