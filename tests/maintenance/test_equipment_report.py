@@ -126,5 +126,7 @@ def test_the_api_gives_the_same_figures_to_the_same_people(world, lift, spring, 
     assert api(world.zed).get(url, SPRING).json()["results"] == []
     assert api(world.alice).get(url, SPRING).status_code == 403
     assert api().get(url, SPRING).status_code in (401, 403)
-    bad = api(world.carol).get(url, {"from": "yesterday", "category": "spaceship"})
-    assert bad.status_code == 400 and set(bad.json()) == {"from", "category"}
+    other_site = api(world.carol).get(url, {**SPRING, "compound": world.other_compound.pk}).json()
+    assert other_site["results"] == []
+    bad = api(world.carol).get(url, {"from": "yesterday", "category": "spaceship", "compound": "x"})
+    assert bad.status_code == 400 and set(bad.json()) == {"from", "category", "compound"}

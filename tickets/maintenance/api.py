@@ -522,6 +522,7 @@ class EquipmentReportView(APIView):
             OpenApiParameter("from", OpenApiTypes.DATE, required=False),
             OpenApiParameter("to", OpenApiTypes.DATE, required=False),
             OpenApiParameter("category", OpenApiTypes.STR, required=False),
+            OpenApiParameter("compound", OpenApiTypes.INT, required=False),
         ],
         responses=_paged("EquipmentReportPage", EquipmentReportRowOut),
     )
@@ -532,6 +533,9 @@ class EquipmentReportView(APIView):
         category = request.query_params.get("category", "")
         if category and category not in EquipmentCategory.values:
             errors["category"] = _("无效的取值：%(value)s。") % {"value": category[:50]}
+        compound = request.query_params.get("compound", "")
+        if compound and not (compound.isdigit() and len(compound) < 10):
+            errors["compound"] = _("无效的取值：%(value)s。") % {"value": compound[:50]}
         if errors:
             raise serializers.ValidationError({k: [v] for k, v in errors.items()})
         qs, _totals = selectors.equipment_report(
@@ -539,6 +543,7 @@ class EquipmentReportView(APIView):
             start=local_midnight(start),
             end=local_midnight(end + timedelta(days=1)),
             category=category,
+            compound=int(compound) if compound else None,
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
