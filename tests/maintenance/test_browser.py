@@ -60,3 +60,30 @@ def test_a_worker_completes_a_planned_checklist_on_a_phone_and_a_failed_item_fil
     failed = MaintenanceCheck.objects.get(occurrence=order, passed=False)
     assert failed.repair is not None and failed.repair.number == number
     assert order.service_request.attachments.count() == 1
+
+
+def test_the_bureau_creates_a_weekly_plan_on_its_page(world, lift, open_as):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from tickets.maintenance.models import MaintenancePlan
+
+    with time_machine.travel(at(2026, 1, 2, 10), tick=True):
+        carol = open_as("carol", DESKTOP, reverse("maintenance:plans"))
+        carol.get_by_role("link", name="新增计划").click()
+        carol.get_by_label("名称:", exact=True).fill("电梯双周保养")
+        carol.get_by_label("设备:", exact=True).select_option(label="lift-b1-1 1号楼客梯")
+        carol.get_by_label("维保合同:", exact=True).select_option(label="南院物业服务合同")
+        carol.get_by_label("服务分类:", exact=True).select_option(label="漏水")
+        carol.get_by_label("周期:", exact=True).select_option(label="按周")
+        carol.get_by_label("间隔:", exact=True).fill("0")
+        carol.get_by_label("周一", exact=True).check()
+        carol.get_by_label("周四", exact=True).check()
+        carol.get_by_label("开始日期:", exact=True).fill("2026-01-05")
+        carol.get_by_role("button", name="保存").click()
+        expect(carol.locator(".has-error")).to_contain_text("间隔必须是不小于1的整数。")
+        carol.get_by_label("间隔:", exact=True).fill("2")
+        carol.get_by_role("button", name="保存").click()
+        expect(carol.locator("#plans")).to_contain_text("每2周（周一、周四）")
+        shot(carol, "desktop-maintenance-plans")
+    plan = MaintenancePlan.objects.get(title="电梯双周保养")
+    assert (plan.interval, plan.weekdays, plan.filed_by) == (2, [0, 3], world.carol)

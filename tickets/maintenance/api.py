@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from tickets.assessment.inspections import ItemInput
 from tickets.exceptions import ActionForbidden
 from tickets.maintenance import register, selectors, services, work
+from tickets.maintenance.forms import local_midnight, report_period
 from tickets.maintenance.models import (
     Equipment,
     EquipmentCategory,
@@ -177,6 +178,25 @@ class ComplianceRowOut(serializers.Serializer):
     skipped = serializers.IntegerField()
     decided = serializers.IntegerField()
     on_time_rate = serializers.CharField(allow_null=True)
+
+
+class EquipmentReportRowOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    equipment_code = serializers.CharField(source="code")
+    name = serializers.CharField()
+    category = serializers.CharField()
+    compound = serializers.IntegerField(source="compound_id")
+    building = serializers.IntegerField(source="building_id", allow_null=True)
+    contract = serializers.IntegerField(source="contract_id", allow_null=True)
+    breakdowns = serializers.IntegerField()
+    mtbf_days = serializers.SerializerMethodField()
+    works = serializers.IntegerField(source="works_count")
+    repair_cost = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    cost = serializers.DecimalField(source="work_cost", max_digits=14, decimal_places=2, allow_null=True)
+
+    def get_mtbf_days(self, item: Any) -> str | None:
+        value = selectors.mtbf_days(item)
+        return None if value is None else str(value)
 
 
 class CostIn(serializers.Serializer):
@@ -493,3 +513,38 @@ class ComplianceView(APIView):
                 for r in rows
             ]
         )
+
+
+class EquipmentReportView(APIView):
+    @extend_schema(
+        operation_id="maintenance_equipment_report",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("category", OpenApiTypes.STR, required=False),
+            OpenApiParameter("compound", OpenApiTypes.INT, required=False),
+        ],
+        responses=_paged("EquipmentReportPage", EquipmentReportRowOut),
+    )
+    def get(self, request: Request) -> Response:
+        """Breakdowns, MTBF and cost per item over the period (a year back by default), most breakdowns first."""
+        _require_register_user(request.user)
+        start, end, errors = report_period(request.query_params, default_days=365)
+        category = request.query_params.get("category", "")
+        if category and category not in EquipmentCategory.values:
+            errors["category"] = _("无效的取值：%(value)s。") % {"value": category[:50]}
+        compound = request.query_params.get("compound", "")
+        if compound and not (compound.isdigit() and len(compound) < 10):
+            errors["compound"] = _("无效的取值：%(value)s。") % {"value": compound[:50]}
+        if errors:
+            raise serializers.ValidationError({k: [v] for k, v in errors.items()})
+        qs, _totals = selectors.equipment_report(
+            user=request.user,  # type: ignore[arg-type]
+            start=local_midnight(start),
+            end=local_midnight(end + timedelta(days=1)),
+            category=category,
+            compound=int(compound) if compound else None,
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(EquipmentReportRowOut(page, many=True).data)

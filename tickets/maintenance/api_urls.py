@@ -18,4 +18,5 @@ urlpatterns = [
     path("occurrences/<int:pk>/", api.OccurrenceDetailView.as_view(), name="occurrence"),
     path("occurrences/<int:pk>/complete/", api.OccurrenceCompleteView.as_view(), name="occurrence-complete"),
     path("compliance/", api.ComplianceView.as_view(), name="compliance"),
+    path("equipment-report/", api.EquipmentReportView.as_view(), name="equipment-report"),
 ]

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.maintenance.models import Equipment
+from tickets.maintenance.models import WEEKDAY_NAMES, Equipment, MaintenancePlan
 from tickets.maintenance.register import EQUIPMENT_FIELDS, repair_categories
-from tickets.models import Category, ChecklistItem, Contract, ServiceLine, Urgency
+from tickets.maintenance.services import PLAN_FIELDS
+from tickets.models import (
+    Building,
+    Category,
+    ChecklistItem,
+    ChecklistTemplate,
+    Contract,
+    Floor,
+    ServiceLine,
+    Urgency,
+)
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 from tickets.web.forms import PhotosField
 
@@ -113,3 +126,85 @@ class ChecklistForm(forms.Form):
             else:
                 out.append(ItemInput(item=item.pk, measured=value, note=note))
         return out
+
+
+MAX_REPORT_DAYS = 1100  # as the SLA report: three years
+
+
+def report_period(data: Mapping[str, Any], *, default_days: int) -> tuple[date, date, dict[str, str]]:
+    """A report's `from`/`to` (local dates, inclusive; the last `default_days` by default) and the field messages
+    for bad input, for the pages and the API alike."""
+    today = timezone.localdate()
+    values = {"from": today - timedelta(days=default_days), "to": today}
+    errors: dict[str, str] = {}
+    for name in values:
+        raw = str(data.get(name) or "")
+        if raw:
+            try:
+                values[name] = date.fromisoformat(raw[:10])
+            except ValueError:
+                errors[name] = str(_("日期格式应为 YYYY-MM-DD。"))
+    if not errors and values["to"] < values["from"]:
+        errors["to"] = str(_("结束日期不能早于开始日期。"))
+    elif not errors and (values["to"] - values["from"]).days >= MAX_REPORT_DAYS:
+        errors["to"] = _("统计期间不能超过%(days)d天。") % {"days": MAX_REPORT_DAYS}
+    return values["from"], values["to"], errors
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class PlanForm(forms.ModelForm):
+    """The bureau's plan page: parses the values; `services.plan_create/plan_update` decide (their messages land on
+    the fields), so the page refuses what the API and the admin refuse."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("指定星期"),
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("按周时可选"),
+    )
+
+    class Meta:
+        model = MaintenancePlan
+        fields = list(PLAN_FIELDS)
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        querysets = {
+            "equipment": Equipment.objects.filter(active=True).order_by("code"),
+            "building": Building.objects.select_related("compound").order_by("compound__name", "code"),
+            "floor": Floor.objects.select_related("building").order_by("building_id", "level"),
+            "contract": Contract.objects.filter(service_line=ServiceLine.PROPERTY).order_by("name"),
+            "category": Category.objects.filter(service_line=ServiceLine.PROPERTY).order_by("sort", "pk"),
+            "checklist": ChecklistTemplate.objects.filter(service_line=ServiceLine.PROPERTY).order_by("name"),
+        }
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+        for name in ("frequency", "interval", "lead_days", "grace_days"):
+            self.fields[name].required = False  # the service says what is missing, in its words
+
+    def values(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data.get(name) for name in PLAN_FIELDS}
+        data["weekdays"] = sorted(data["weekdays"] or [])
+        data["frequency"] = data["frequency"] or ""
+        for name, default in (("interval", 1), ("lead_days", 0), ("grace_days", 7)):
+            if data[name] is None:
+                data[name] = default
+        return data
+
+    def validate_unique(self) -> None:
+        """The service checks the plan."""
+
+    def _post_clean(self) -> None:
+        """No model validation here: the service checks the values (and the database constraints hold)."""

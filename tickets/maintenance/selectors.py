@@ -4,11 +4,11 @@ work, and compliance (done on time / late / missed) aggregated in SQL."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from tickets.maintenance.models import (
@@ -25,7 +25,7 @@ from tickets.maintenance.permissions import (
     is_register_keeper,
     occurrences_visible_to,
 )
-from tickets.models import Compound, Contract, User
+from tickets.models import Building, Compound, Contract, Contractor, User
 
 S = OccurrenceStatus
 DECIDED = (S.DONE, S.LATE, S.MISSED)
@@ -75,6 +75,16 @@ def equipment_breakdowns(equipment: Equipment) -> dict[str, Any]:
     gaps = [(b - a).total_seconds() / 86400 for a, b in itertools.pairwise(times)]
     mtbf = Decimal(sum(gaps) / len(gaps)).quantize(Decimal("0.1")) if gaps else None
     return {"count": len(times), "mtbf_days": mtbf}
+
+
+def plan_list(*, active: str = "") -> QuerySet[MaintenancePlan]:
+    """Every plan with what its row shows (item, place, contract, checklist) in one query; `active` "1"/"0"."""
+    qs = MaintenancePlan.objects.select_related(
+        "equipment", "compound", "building", "floor", "contract__contractor", "checklist"
+    )
+    if active in ("1", "0"):
+        qs = qs.filter(active=active == "1")
+    return qs.order_by("-active", "contract__name", "title", "pk")
 
 
 def equipment_plans(equipment: Equipment) -> list[MaintenancePlan]:
@@ -160,10 +170,14 @@ def compliance(
     start: date,
     end: date,
     group: tuple[str, ...] = ("contract", "compound", "category", "month"),
+    where: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Occurrences due in [start, end) per contract, site, equipment category and month: done on time, late,
-    missed, still open and not opened (skipped), with the on-time rate of those decided. One query."""
+    """Occurrences due in [start, end) per contract, site, equipment category and month (or `group`): done on
+    time, late, missed, still open and not opened (skipped), with the on-time rate of those decided. One aggregate
+    query, plus one per kind of object named (contract, contractor, compound, building). `where` narrows by
+    contractor, contract, compound, building or (service) category id, as the SLA report's filters do."""
     fields = {
+        "contractor": "plan__contract__contractor",
         "contract": "plan__contract",
         "compound": "plan__compound",
         "building": "plan__building",
@@ -171,6 +185,15 @@ def compliance(
         "month": "month",
     }
     qs = occurrences_visible_to(user).filter(due_on__gte=start, due_on__lt=end).order_by()
+    columns = {
+        "contractor": "plan__contract__contractor_id",
+        "contract": "plan__contract_id",
+        "compound": "plan__compound_id",
+        "building": "plan__building_id",
+        "category": "plan__category_id",
+    }
+    for name, value in (where or {}).items():
+        qs = qs.filter(**{columns[name]: value})
     if "month" in group:
         qs = qs.annotate(month=TruncMonth("due_on"))
     keys = [fields[g] for g in group]
@@ -186,14 +209,18 @@ def compliance(
         )
         .order_by(*keys)
     )
-    contracts = {c.pk: c for c in Contract.objects.filter(pk__in={r.get("plan__contract") for r in rows})}
-    compounds = {c.pk: c for c in Compound.objects.filter(pk__in={r.get("plan__compound") for r in rows})}
+    named: dict[str, Any] = {"contractor": Contractor, "contract": Contract, "compound": Compound, "building": Building}
+    objects = {
+        name: {o.pk: o for o in model._default_manager.filter(pk__in={r[fields[name]] for r in rows} - {None})}
+        for name, model in named.items()
+        if name in group
+    }
     for r in rows:
         decided = r["done"] + r["late"] + r["missed"]
         r["decided"] = decided
         r["on_time_rate"] = rate(r["done"], decided)
-        r["contract"] = contracts.get(r.pop("plan__contract", None))
-        r["compound"] = compounds.get(r.pop("plan__compound", None))
+        for name in named:
+            r[name] = objects[name].get(r.pop(fields[name])) if name in objects else None
         r["category"] = r.pop("plan__equipment__category", None)
     return rows
 
@@ -215,3 +242,54 @@ def on_time_rates(contract: Contract, start: date, end: date, *, by_site: bool) 
         return {r["plan__compound"]: rate(r["done"], r["decided"]) for r in rows}
     r = qs.aggregate(**aggs)
     return {None: rate(r["done"], r["decided"])}
+
+
+BREAKDOWNS = (WorkSource.REPAIR, WorkSource.CHECKLIST)
+
+
+def equipment_report(
+    *, user: User, start: datetime, end: datetime, category: str = "", compound: int | None = None
+) -> tuple[QuerySet[Equipment], dict[str, Any]]:
+    """Breakdowns per item in [start, end) (repairs filed naming it or by a failed check), the mean time between
+    them and the recorded cost (all work, and repairs alone), aggregated in SQL: the items (a queryset to page
+    through, most breakdowns first) and the totals (one aggregate).
+
+    MTBF is the mean gap between consecutive breakdowns in the period, which is (last − first) / (n − 1): the
+    same definition as the item's page, computed from three aggregates instead of every row."""
+    in_period = Q(works__created_at__gte=start, works__created_at__lt=end)
+    broke = in_period & Q(works__source__in=BREAKDOWNS)
+    # Visibility as a subquery: the contractor's OR over its plans would multiply the works joined below.
+    qs = Equipment.objects.filter(pk__in=equipment_visible_to(user).values("pk"))
+    if category:
+        qs = qs.filter(category=category)
+    if compound:
+        qs = qs.filter(compound_id=compound)
+    items = (
+        qs.select_related("compound", "building", "contract__contractor")
+        .annotate(
+            breakdowns=Count("works", filter=broke),
+            first_breakdown=Min("works__created_at", filter=broke),
+            last_breakdown=Max("works__created_at", filter=broke),
+            works_count=Count("works", filter=in_period),
+            work_cost=Sum("works__cost", filter=in_period),
+            repair_cost=Sum("works__cost", filter=broke),
+        )
+        .order_by("-breakdowns", F("work_cost").desc(nulls_last=True), "code")
+    )
+    totals = EquipmentWork.objects.filter(
+        equipment__in=qs.values("pk"), created_at__gte=start, created_at__lt=end
+    ).aggregate(
+        breakdowns=Count("id", filter=Q(source__in=BREAKDOWNS)),
+        works_count=Count("id"),
+        work_cost=Sum("cost"),
+        repair_cost=Sum("cost", filter=Q(source__in=BREAKDOWNS)),
+    )
+    return items, totals
+
+
+def mtbf_days(item: Any) -> Decimal | None:
+    """Days between breakdowns from the report's aggregates; None below two breakdowns."""
+    if item.breakdowns < 2:
+        return None
+    span = (item.last_breakdown - item.first_breakdown).total_seconds() / 86400
+    return Decimal(span / (item.breakdowns - 1)).quantize(Decimal("0.1"))

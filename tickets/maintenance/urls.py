@@ -18,4 +18,8 @@ urlpatterns = [
     path("orders/by-request/<int:pk>/", views.work_order_by_request, name="work-order-by-request"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("compliance/", views.compliance_page, name="compliance"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/new/", views.plan_new, name="plan-new"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("equipment/report/", views.equipment_report_page, name="equipment-report"),
 ]

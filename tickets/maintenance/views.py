@@ -26,13 +26,22 @@ from django.views.decorators.http import require_POST
 
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
-from tickets.maintenance import register, selectors, work
-from tickets.maintenance.forms import ChecklistForm, CostForm, EquipmentForm, RepairForm
+from tickets.maintenance import register, selectors, services, work
+from tickets.maintenance.forms import (
+    ChecklistForm,
+    CostForm,
+    EquipmentForm,
+    PlanForm,
+    RepairForm,
+    local_midnight,
+    report_period,
+)
 from tickets.maintenance.models import (
     Equipment,
     EquipmentCategory,
     EquipmentWork,
     MaintenanceOccurrence,
+    MaintenancePlan,
     OccurrenceStatus,
 )
 from tickets.maintenance.permissions import (
@@ -326,6 +335,7 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "contractor": contractor,
             "buildings": Building.objects.select_related("compound").order_by("compound__name", "code"),
             "contractors": Contractor.objects.order_by("name") if is_register_keeper(request.user) else [],
+            "may_plan": is_register_keeper(request.user),
         },
     )
 
@@ -350,3 +360,84 @@ def compliance_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     for r in rows:
         r["category_label"] = labels.get(r["category"], _("场所作业")) if r["category"] else _("场所作业")
     return page(request, "maintenance/compliance.html", {"rows": rows, "start": start, "end": end})
+
+
+@register_users
+def equipment_report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Breakdowns, MTBF and cost per item over a period (SQL aggregates): the bureau sees every item, a
+    contractor's staff the items their contracts maintain."""
+    start, end, errors = report_period(request.GET, default_days=365)
+    category = request.GET.get("category", "")
+    if category not in EquipmentCategory.values:
+        category = ""
+    compound = _int(request.GET.get("compound"))
+    context: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "categories": EquipmentCategory.choices,
+        "compounds": Compound.objects.order_by("name"),
+        "category": category,
+        "compound": compound,
+    }
+    if errors:
+        return page(request, "maintenance/equipment_report.html", context, status=400)
+    qs, totals = selectors.equipment_report(
+        user=request.user,
+        start=local_midnight(start),
+        end=local_midnight(end + timedelta(days=1)),
+        category=category,
+        compound=compound,
+    )
+    items = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in items:
+        item.mtbf_days = selectors.mtbf_days(item)  # type: ignore[attr-defined]
+    rest = request.GET.copy()
+    rest.pop("page", None)
+    context.update(items=items, totals=totals, rest=rest.urlencode())
+    return page(request, "maintenance/equipment_report.html", context)
+
+
+plan_keepers = role_required(is_register_keeper, gettext_lazy("只有机关事务局的管理员或本条线主管可以维护维保计划。"))
+
+
+@plan_keepers
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The bureau's plans: what is done to which item or place, how often, on whose contract."""
+    qs = selectors.plan_list(active=request.GET.get("active", ""))
+    plans = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page(request, "maintenance/plan_list.html", {"plans": plans, "active": request.GET.get("active", "")})
+
+
+def _plan_form(request: AuthenticatedHttpRequest, plan: MaintenancePlan | None) -> HttpResponse:
+    initial = {}
+    if plan is None and _int(request.GET.get("equipment")):
+        initial["equipment"] = _int(request.GET.get("equipment"))  # "新增计划" on an item's page
+    form = PlanForm(request.POST or None, instance=plan, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if plan is None:
+                    saved = services.plan_create(actor=request.user, **form.values())
+                else:
+                    saved = services.plan_update(plan=plan.pk, actor=request.user, **form.values())
+            except ActionForbidden as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationError as exc:
+                errors_to_form(form, exc)  # type: ignore[arg-type]  # a ModelForm is a form: only the typing differs
+            else:
+                messages.success(request, _("已保存维保计划：%(title)s。") % {"title": saved.title})
+                return redirect("maintenance:plans")
+        status = 400
+    return page(request, "maintenance/plan_form.html", {"form": form, "plan": plan}, status=status)
+
+
+@plan_keepers
+def plan_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _plan_form(request, None)
+
+
+@plan_keepers
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_form(request, get_object_or_404(MaintenancePlan, pk=pk))

@@ -30,7 +30,13 @@ from tickets.models import Export, MonthlyReport, Role, ServiceRequest
 from tickets.reports import exports, services
 from tickets.reports import serializers as out
 from tickets.reports.params import ReportForbidden, ReportParams, parse_report_params, report_scope
-from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report, sla_report_with_trend
+from tickets.reports.selectors import (
+    DRILL_METRICS,
+    drill_queryset,
+    planned_maintenance_compliance,
+    sla_report,
+    sla_report_with_trend,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="file")
@@ -82,6 +88,7 @@ class SlaReportView(ReportAPIView):
             report["trend"] = trend
         else:
             report = sla_report(params, now=now)
+        report["planned_maintenance"] = planned_maintenance_compliance(params, request.user)
         return Response(out.SlaReportOut(report).data)
 
 

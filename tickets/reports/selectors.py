@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.maintenance.models import EquipmentCategory
+from tickets.maintenance.selectors import compliance, rate
 from tickets.models import (
     Building,
     Category,
@@ -369,3 +371,32 @@ def _trend_row(label: str, counts: Mapping[str, Any]) -> dict[str, Any]:
         "satisfaction_mean": shaped["satisfaction"]["mean"],
         "satisfied_pct": shaped["satisfaction"]["satisfied_pct"],
     }
+
+
+# The report's filters that planned maintenance also has (a plan's contract, place and service category).
+MAINTENANCE_FILTERS = ("contractor", "contract", "compound", "building", "category")
+
+
+def planned_maintenance_compliance(params: ReportParams, user: Any) -> dict[str, Any] | None:
+    """The SLA report's planned-maintenance section: the period's due dates per contractor, site and equipment
+    category, done on time / late / missed (the maintenance compliance selector, one aggregate). None where the
+    report's filters do not apply to planned work (another service line, an urgency); the user's own visibility
+    (the property line's bureau, a contractor's staff) narrows the rows."""
+    line = params.filters.get("service_line")
+    if (line and line != ServiceLine.PROPERTY) or "urgency" in params.filters:
+        return None
+    where = {k: v for k, v in params.filters.items() if k in MAINTENANCE_FILTERS}
+    rows = compliance(
+        user=user,
+        start=params.date_from,
+        end=params.date_to + timedelta(days=1),
+        group=("contractor", "compound", "building", "category"),
+        where=where,
+    )
+    labels = dict(EquipmentCategory.choices)
+    for r in rows:
+        r["category_label"] = labels.get(r["category"], _("场所作业")) if r["category"] else _("场所作业")
+    counts = ("total", "done", "late", "missed", "open", "skipped", "decided")
+    total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in counts}
+    total["on_time_rate"] = rate(total["done"], total["decided"])
+    return {"rows": rows, "total": total}

@@ -99,6 +99,32 @@ class PeriodOut(serializers.Serializer):
     date_to = serializers.DateField()
 
 
+class MaintenanceCountsOut(serializers.Serializer):
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    decided = serializers.IntegerField()
+    on_time_rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+
+
+class MaintenanceRowOut(MaintenanceCountsOut):
+    contractor = serializers.IntegerField(source="contractor.pk", allow_null=True)
+    contractor_name = serializers.CharField(source="contractor.name", allow_null=True)
+    compound = serializers.IntegerField(source="compound.pk", allow_null=True, default=None)
+    building = serializers.IntegerField(source="building.pk", allow_null=True, default=None)
+    category = serializers.CharField(allow_null=True, help_text=_("设备类别；空为场所作业"))
+
+
+class PlannedMaintenanceOut(serializers.Serializer):
+    """Planned-maintenance compliance for the report's period (by due date) and filters."""
+
+    rows = MaintenanceRowOut(many=True)
+    total = MaintenanceCountsOut()
+
+
 class SlaReportOut(serializers.Serializer):
     period = PeriodOut()
     group_by = serializers.CharField()
@@ -108,6 +134,7 @@ class SlaReportOut(serializers.Serializer):
     rows = ReportRowOut(many=True)
     total = ReportRowOut()
     trend = TrendOut(many=True, required=False)
+    planned_maintenance = PlannedMaintenanceOut(allow_null=True, required=False)
 
 
 class SlaReportQuery(ReportQuery):

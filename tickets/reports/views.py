@@ -29,7 +29,12 @@ from tickets.models import (
     Urgency,
 )
 from tickets.reports.params import GROUPINGS, parse_report_params
-from tickets.reports.selectors import DRILL_METRICS, drill_queryset, sla_report_with_trend
+from tickets.reports.selectors import (
+    DRILL_METRICS,
+    drill_queryset,
+    planned_maintenance_compliance,
+    sla_report_with_trend,
+)
 from tickets.web import charts
 
 
@@ -119,6 +124,7 @@ def sla_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "charts": report_charts,
             "query": query,
             "query_fields": list(params.query_dict().items()),
+            "maintenance": planned_maintenance_compliance(params, request.user),
         },
     )
 
