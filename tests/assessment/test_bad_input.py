@@ -136,7 +136,8 @@ def test_report_queries(world, api, query):
     res = api(world.dave).get("/api/v1/reports/sla/", query)
     assert res.status_code == 400, res.content
     wrong = set(query) - set(MARCH) or {"date_from", "date_to"}
-    assert wrong & set(res.json())
+    body = res.json()
+    assert wrong & set(body) or body.get("code") == "nul_byte"  # a NUL is refused before any field is read
 
 
 def test_drill_and_export_inputs(world, api):

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from fleet import services
+from fleet import steps
 from fleet.models import TripStage, VehicleTrip
 from tests.fleet.conftest import at
 
@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dispatched(fleet, approved):
     trip = approved()
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
+    steps.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=at(3, 10, 10))
     return trip
 
 
 def test_a_departure_years_before_the_slot_is_refused_on_the_field(fleet, dispatched):
     with pytest.raises(ValidationError) as err:
-        services.trip_depart(
+        steps.trip_depart(
             trip=dispatched, actor=fleet.du.user, odometer=12000, at=at(3, 10, 14, year=2023), now=at(3, 10, 14)
         )
     assert "用车时段前后 24 小时内" in err.value.message_dict["at"][0]
@@ -31,13 +31,11 @@ def test_a_departure_years_before_the_slot_is_refused_on_the_field(fleet, dispat
 
 
 def test_a_return_days_after_the_slot_is_refused_and_one_within_a_day_is_kept(fleet, dispatched):
-    services.trip_depart(trip=dispatched, actor=fleet.du.user, odometer=12000, at=at(3, 10, 14), now=at(3, 10, 14))
+    steps.trip_depart(trip=dispatched, actor=fleet.du.user, odometer=12000, at=at(3, 10, 14), now=at(3, 10, 14))
     with pytest.raises(ValidationError) as err:
-        services.trip_return(trip=dispatched, actor=fleet.du.user, odometer=12040, at=at(3, 13, 9), now=at(3, 13, 10))
+        steps.trip_return(trip=dispatched, actor=fleet.du.user, odometer=12040, at=at(3, 13, 9), now=at(3, 13, 10))
     assert "at" in err.value.message_dict
-    trip = services.trip_return(
-        trip=dispatched, actor=fleet.du.user, odometer=12040, at=at(3, 11, 9), now=at(3, 11, 10)
-    )
+    trip = steps.trip_return(trip=dispatched, actor=fleet.du.user, odometer=12040, at=at(3, 11, 9), now=at(3, 11, 10))
     assert trip.returned_at == at(3, 11, 9)
 
 

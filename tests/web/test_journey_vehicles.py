@@ -35,11 +35,11 @@ NAMES_UNCOVERED = """() => Array.from(document.querySelectorAll(".lane-head a"))
 @pytest.fixture
 def waiting_for_the_bureau(fleet):  # noqa: F811
     """Alice's trip for tomorrow afternoon, approved by her unit: it waits for the vehicles office."""
-    from fleet import services
+    from fleet import filing, steps
 
     tomorrow = timezone.localtime() + timedelta(days=1)
     start = tomorrow.replace(hour=14, minute=0, second=0, microsecond=0)
-    trip = services.trip_request_create(
+    trip = filing.trip_request_create(
         actor=fleet.w.alice,
         category=fleet.ref.trip_category,
         compound=fleet.w.compound,
@@ -51,14 +51,14 @@ def waiting_for_the_bureau(fleet):  # noqa: F811
         slot_start=start,
         slot_end=start + timedelta(hours=3),
     )
-    services.trip_approve(trip=trip, actor=fleet.w.uma)
+    steps.trip_approve(trip=trip, actor=fleet.w.uma)
     return trip
 
 
 @pytest.fixture
 def returned_this_month(fleet):  # noqa: F811
     """A trip of this month that has come back and been costed, so the report's charts have bars to draw."""
-    from fleet import services
+    from fleet import filing, steps
 
     now = timezone.localtime()
     base = max(now - timedelta(hours=5), now.replace(day=1, hour=0, minute=5, second=0, microsecond=0))
@@ -66,7 +66,7 @@ def returned_this_month(fleet):  # noqa: F811
     def t(minutes: int):
         return base + timedelta(minutes=minutes)
 
-    trip = services.trip_request_create(
+    trip = filing.trip_request_create(
         actor=fleet.w.alice,
         category=fleet.ref.trip_category,
         compound=fleet.w.compound,
@@ -78,14 +78,14 @@ def returned_this_month(fleet):  # noqa: F811
         slot_end=t(50),
         now=t(0),
     )
-    services.trip_approve(trip=trip, actor=fleet.w.uma, now=t(1))
-    services.trip_approve(trip=trip, actor=fleet.w.vic, now=t(2))
-    services.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=t(5))
-    services.trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, at=t(20), now=t(20))
-    services.trip_return(
+    steps.trip_approve(trip=trip, actor=fleet.w.uma, now=t(1))
+    steps.trip_approve(trip=trip, actor=fleet.w.vic, now=t(2))
+    steps.trip_dispatch(trip=trip, actor=fleet.dan, vehicle=fleet.car, driver=fleet.du, now=t(5))
+    steps.trip_depart(trip=trip, actor=fleet.du.user, odometer=12000, at=t(20), now=t(20))
+    steps.trip_return(
         trip=trip, actor=fleet.du.user, odometer=12046, at=t(45), tolls="10", parking="15.50", fuel="60", now=t(45)
     )
-    services.trip_cost(trip=trip, actor=fleet.dan, now=t(46))
+    steps.trip_cost(trip=trip, actor=fleet.dan, now=t(46))
     return trip
 
 

@@ -25,6 +25,7 @@ from tickets.models import (
 )
 from tickets.services.requests import IDEMPOTENCY_KEY_VALIDATOR
 from tickets.web.forms import PhotosField
+from tickets.web.params import DATE_MAX, DATE_MIN
 
 
 class DateInput(forms.DateInput):
@@ -144,6 +145,9 @@ def report_period(data: Mapping[str, Any], *, default_days: int) -> tuple[date, 
                 values[name] = date.fromisoformat(raw[:10])
             except ValueError:
                 errors[name] = str(_("日期格式应为 YYYY-MM-DD。"))
+            else:
+                if not DATE_MIN <= values[name] <= DATE_MAX:  # local midnight of year 1 cannot be made aware
+                    errors[name] = _("日期须在 %(min)s 至 %(max)s 之间。") % {"min": DATE_MIN, "max": DATE_MAX}
     if not errors and values["to"] < values["from"]:
         errors["to"] = str(_("结束日期不能早于开始日期。"))
     elif not errors and (values["to"] - values["from"]).days >= MAX_REPORT_DAYS:

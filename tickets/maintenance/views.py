@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tickets.api.fields import as_id
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.maintenance import register, selectors, services, work
@@ -54,6 +55,7 @@ from tickets.maintenance.permissions import (
 )
 from tickets.models import Building, Compound, Contractor
 from tickets.web.common import errors_to_form, page, role_required
+from tickets.web.params import BoundedDateField, param
 from tickets.web.qr import qr_svg
 
 register_users = role_required(may_use_register, gettext_lazy("设备台账仅供管理处室和维保单位使用。"))
@@ -62,7 +64,7 @@ PAGE_SIZE = 50
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return as_id(value)  # ASCII digits within 64 bits ("²" passes str.isdigit()), else no filter
 
 
 @register_users
@@ -288,6 +290,8 @@ def _item_errors(form: ChecklistForm, exc: ValidationError) -> None:
 @login_required
 def work_order_by_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The core request page's "查看业务详情" for a planned work order."""
+    if as_id(pk) is None:  # beyond 64 bits the database driver fails rather than finding nothing
+        raise Http404
     occurrence = occurrences_visible_to(request.user).filter(service_request_id=pk).only("pk").first()
     if occurrence is None:
         raise Http404
@@ -301,11 +305,7 @@ def _monday(day: date) -> date:
 @register_users
 def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coming weeks' planned work per building and contractor: written occurrences and dates still to come."""
-    try:
-        start = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = timezone.localdate()
-    start = _monday(start)
+    start = _monday(param(request, "from", BoundedDateField(), default=timezone.localdate()))
     weeks = min(_int(request.GET.get("weeks")) or 4, 8)
     building = _int(request.GET.get("building"))
     contractor = _int(request.GET.get("contractor")) if is_register_keeper(request.user) else None
@@ -344,15 +344,9 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def compliance_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Done on time / late / missed per contract, site, equipment category and month (SQL aggregates)."""
     today = timezone.localdate()
-    try:
-        start = date.fromisoformat(request.GET.get("from", "") or "")
-    except ValueError:
-        start = today.replace(day=1) - timedelta(days=150)
+    start = param(request, "from", BoundedDateField(), default=today.replace(day=1) - timedelta(days=150))
     start = start.replace(day=1)
-    try:
-        end = date.fromisoformat(request.GET.get("to", "") or "")
-    except ValueError:
-        end = today
+    end = param(request, "to", BoundedDateField(), default=today)
     if end < start or (end - start).days > 800:
         end = min(start + timedelta(days=366), max(end, start))
     rows = selectors.compliance(user=request.user, start=start, end=end + timedelta(days=1))
