@@ -101,6 +101,26 @@ def evaluate(
     return passed, (item.points if passed else Decimal(0)), measured
 
 
+def evaluate_all(
+    items: dict[int, ChecklistItem], results: list[ItemInput], errors: dict[str, list[str]]
+) -> tuple[dict[int, ItemInput], dict[int, tuple[bool, Decimal, Decimal | None]]]:
+    """Each item of the checklist answered exactly once (the answers by item), then evaluated. Messages go to
+    ``errors["results"]`` (an item of another checklist, one answered twice, those not answered) or to the item's
+    own field."""
+    given: dict[int, ItemInput] = {}
+    for r in results:
+        if r.item not in items:
+            errors.setdefault("results", []).append(_("检查项 %(id)s 不属于该检查表。") % {"id": r.item})
+        elif r.item in given:
+            errors.setdefault("results", []).append(_("检查项 %(id)s 重复。") % {"id": r.item})
+        else:
+            given[r.item] = r
+    missing = [str(pk) for pk in items if pk not in given]
+    if missing:
+        errors.setdefault("results", []).append(_("以下检查项未填写：%(ids)s。") % {"ids": ", ".join(missing)})
+    return given, {pk: evaluate(items[pk], r, errors) for pk, r in given.items()}
+
+
 def inspection_record(
     *,
     actor: User,
@@ -134,18 +154,7 @@ def inspection_record(
     elif inspected_at < EARLIEST:
         errors["inspected_at"] = [_("检查时间不能早于2000年。")]
     items = {item.pk: item for item in template.items.all()}
-    given = {}
-    for r in results:
-        if r.item not in items:
-            errors.setdefault("results", []).append(_("检查项 %(id)s 不属于该检查表。") % {"id": r.item})
-        elif r.item in given:
-            errors.setdefault("results", []).append(_("检查项 %(id)s 重复。") % {"id": r.item})
-        else:
-            given[r.item] = r
-    missing = [str(pk) for pk in items if pk not in given]
-    if missing:
-        errors.setdefault("results", []).append(_("以下检查项未填写：%(ids)s。") % {"ids": ", ".join(missing)})
-    evaluated = {pk: evaluate(items[pk], r, errors) for pk, r in given.items() if pk in items}
+    given, evaluated = evaluate_all(items, results, errors)
     checked = []
     for n, upload in enumerate(photos or []):
         try:

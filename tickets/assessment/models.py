@@ -104,12 +104,10 @@ class Inspection(models.Model):
         return f"{self.template} {self.inspected_at:%Y-%m-%d}"
 
 
-class InspectionResult(models.Model):
-    """One item's result. The item as it was checked (text, kind, points, unit, limit) is kept on the result,
-    so editing the checklist later never rewrites a past inspection."""
+class CheckedItem(models.Model):
+    """An answer to one checklist item. The item as it was checked (text, kind, points, unit, limit) is kept on
+    the answer, so editing the checklist later never rewrites a past inspection or work order."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="results")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, verbose_name=_("检查项"))
     item_text = models.CharField(_("检查内容"), max_length=200)
     item_kind = models.CharField(_("类型"), max_length=20, choices=ChecklistItem.Kind.choices)
     item_points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
@@ -119,6 +117,17 @@ class InspectionResult(models.Model):
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
     measured = models.DecimalField(_("实测值"), max_digits=10, decimal_places=3, null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class InspectionResult(CheckedItem):
+    """One item's result. The item as it was checked (text, kind, points, unit, limit) is kept on the result,
+    so editing the checklist later never rewrites a past inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="results")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, verbose_name=_("检查项"))
     rectification = models.ForeignKey(
         "tickets.ServiceRequest",
         null=True,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tickets.assessment.models import CheckedItem
 from tickets.models.choices import Urgency
 
 
@@ -282,22 +283,13 @@ class EquipmentWork(models.Model):
         return f"{self.equipment_id} {self.get_source_display()}"
 
 
-class MaintenanceCheck(models.Model):
+class MaintenanceCheck(CheckedItem):
     """One checklist item's answer on an occurrence; the item as it was (text, kind, unit, limit) is kept."""
 
     occurrence = models.ForeignKey(
         MaintenanceOccurrence, on_delete=models.PROTECT, related_name="checks", verbose_name=_("维保工单")
     )
     item = models.ForeignKey("tickets.ChecklistItem", on_delete=models.PROTECT, related_name="+")
-    item_text = models.CharField(_("检查内容"), max_length=200)
-    item_kind = models.CharField(_("类型"), max_length=20)
-    item_points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
-    item_unit = models.CharField(_("单位"), max_length=20, blank=True)
-    item_limit = models.DecimalField(_("限值"), max_digits=10, decimal_places=3, null=True, blank=True)
-    passed = models.BooleanField(_("合格"))
-    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
-    measured = models.DecimalField(_("实测值"), max_digits=10, decimal_places=3, null=True, blank=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
     repair = models.ForeignKey(
         "tickets.ServiceRequest",
         null=True,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.assessment.inspections import ItemInput, evaluate, snapshot_of
+from tickets.assessment.inspections import ItemInput, evaluate_all, snapshot_of
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.maintenance.models import (
     EquipmentWork,
@@ -95,18 +95,7 @@ def occurrence_complete(
             )
         items = {item.pk: item for item in checklist_items(locked)}
         errors: dict[str, list[str]] = {}
-        given: dict[int, ItemInput] = {}
-        for r in results:
-            if r.item not in items:
-                errors.setdefault("results", []).append(_("检查项 %(id)s 不属于该检查表。") % {"id": r.item})
-            elif r.item in given:
-                errors.setdefault("results", []).append(_("检查项 %(id)s 重复。") % {"id": r.item})
-            else:
-                given[r.item] = r
-        missing = [str(pk) for pk in items if pk not in given]
-        if missing:
-            errors.setdefault("results", []).append(_("以下检查项未填写：%(ids)s。") % {"ids": ", ".join(missing)})
-        evaluated = {pk: evaluate(items[pk], r, errors) for pk, r in given.items()}
+        given, evaluated = evaluate_all(items, results, errors)
         if len(note) > MAX_NOTE:
             errors["note"] = [_("说明最多%(n)d个字。") % {"n": MAX_NOTE}]
         if len(photos or []) > MAX_PHOTOS:
