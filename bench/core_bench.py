@@ -28,6 +28,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,16 +68,11 @@ def pick(rnd: random.Random, mix: dict[str, int]) -> str:
     return rnd.choices(list(mix), weights=list(mix.values()))[0]
 
 
-def seed(rows: int):
-    """A year of requests spread as in a real compound: 3 compounds, 6 buildings, 60 rooms, 5 categories, 300
-    requesters; 15k open requests from the last 30 days in the usual mix of states, the rest done."""
+def bench_world(users: int) -> tuple[Any, dict[str, Any]]:
     from tests.factories import BuildingFactory, CompoundFactory, FloorFactory, RoomFactory, build_world
-    from tickets.models import Category, ServiceRequest, User
-    from tickets.search import index_text
+    from tickets.models import Category, User
 
     world = build_world()
-    rnd = random.Random(3)
-    version = world.policy.current_version()
     compounds = [world.compound, world.other_compound, CompoundFactory(code="cppcc", name="政协办公区")]
     buildings = [world.building] + [
         BuildingFactory(compound=compounds[i % 3], code=f"bench{i}", name=f"{i + 2}号楼") for i in range(5)
@@ -90,10 +86,31 @@ def seed(rows: int):
         for code, name in (("power", "电力"), ("hvac", "空调"), ("door", "门窗"))
     ]
     User.objects.bulk_create(
-        User(username=f"staff{n}", full_name=f"干部{n}", unit=world.unit if n % 2 else world.other_unit, password="!")
-        for n in range(300)
+        (
+            User(username=f"staff{n}", full_name=f"干部{n}", unit=(world.unit, world.other_unit)[n % 2], password="!")
+            for n in range(users)
+        ),
+        batch_size=2000,
     )
     requesters = [world.alice, *User.objects.filter(username__startswith="staff")]
+    return world, {"buildings": buildings, "rooms": rooms, "categories": categories, "requesters": requesters}
+
+
+def seed(rows: int):
+    """A year of requests spread as in a real compound: 3 compounds, 6 buildings, 60 rooms, 5 categories, 300
+    requesters; 15k open requests from the last 30 days in the usual mix of states, the rest done."""
+    from tickets.models import ServiceRequest
+    from tickets.search import index_text
+
+    world, people = bench_world(300)
+    rnd = random.Random(3)
+    version = world.policy.current_version()
+    buildings, rooms, categories, requesters = (
+        people["buildings"],
+        people["rooms"],
+        people["categories"],
+        people["requesters"],
+    )
     batch = []
     for i in range(rows):
         is_open = i < OPEN_ROWS

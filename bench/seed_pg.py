@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from core_bench import NOW, OPEN_MIX, OPEN_ROWS, URGENCY_MIX, arguments, open_database, pick
+from core_bench import NOW, OPEN_MIX, OPEN_ROWS, URGENCY_MIX, arguments, bench_world, open_database, pick
 
 TITLES = [
     ("卫生间水龙头漏水", "洗手池下面一直滴水"),
@@ -55,7 +55,7 @@ def main() -> None:
     if ServiceRequest.objects.exists():
         print(f"{args.keep} already holds {ServiceRequest.objects.count()} requests")
         return
-    world, people = _world(args.users)
+    world, people = bench_world(args.users)
     print(f"world and {args.users} users in {time.perf_counter() - started:.1f} s")
     counts = _copy_all(world, people, args.rows)
     print(f"copied {counts} in {time.perf_counter() - started:.1f} s")
@@ -64,34 +64,6 @@ def main() -> None:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     print(f"seeded {args.rows} requests on postgresql in {time.perf_counter() - started:.1f} s")
-
-
-def _world(users: int) -> tuple[Any, dict[str, Any]]:
-    from tests.factories import BuildingFactory, CompoundFactory, FloorFactory, RoomFactory, build_world
-    from tickets.models import Category, User
-
-    world = build_world()
-    compounds = [world.compound, world.other_compound, CompoundFactory(code="cppcc", name="政协办公区")]
-    buildings = [world.building] + [
-        BuildingFactory(compound=compounds[i % 3], code=f"bench{i}", name=f"{i + 2}号楼") for i in range(5)
-    ]
-    rooms = {b.pk: [world.room] if b == world.building else [] for b in buildings}
-    for b in buildings:
-        floor = FloorFactory(building=b, level=9)
-        rooms[b.pk] += [RoomFactory(floor=floor, number=f"9{n:02d}") for n in range(10 - len(rooms[b.pk]))]
-    categories = [world.leak, world.cleaning] + [
-        Category.objects.create(code=code, name=name, parent=world.repair, service_line="property")
-        for code, name in (("power", "电力"), ("hvac", "空调"), ("door", "门窗"))
-    ]
-    User.objects.bulk_create(
-        (
-            User(username=f"staff{n}", full_name=f"干部{n}", unit=(world.unit, world.other_unit)[n % 2], password="!")
-            for n in range(users)
-        ),
-        batch_size=2000,
-    )
-    requesters = [world.alice, *User.objects.filter(username__startswith="staff")]
-    return world, {"buildings": buildings, "rooms": rooms, "categories": categories, "requesters": requesters}
 
 
 def _copy_all(world: Any, people: dict[str, Any], rows: int) -> dict[str, int]:
