@@ -36,7 +36,6 @@ from fleet.steps import (
     trip_return,
 )
 from fleet.vehicle_files import vehicle_record_add
-from tickets.api.fields import as_id
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.http import AuthenticatedHttpRequest
 from tickets.web import charts
@@ -128,8 +127,6 @@ def trip_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def trip_of_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The trip of a core request (the core links a request to its kind's page by the request's id)."""
-    if as_id(pk) is None:  # beyond 64 bits the database driver fails rather than finding nothing
-        raise Http404
     trip = get_object_or_404(selectors.trip_list(user=request.user), request_id=pk)
     return redirect("fleet:trip-detail", pk=trip.pk)
 

@@ -268,8 +268,6 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_detail_by_core(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if as_id(pk) is None:  # a foreign-key lookup passes an id beyond 64 bits to the driver, which fails
-        raise Http404
     sr = get_object_or_404(selectors.space_requests(user=request.user), service_request_id=pk)
     return redirect("offices:request-detail", pk=sr.pk)
 

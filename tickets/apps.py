@@ -9,6 +9,11 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, post_save, pre_save
+        from django.urls import register_converter
+
+        from tickets.api.fields import IdConverter
+
+        register_converter(IdConverter, "id")  # before any URL conf is read
 
         from servicedesk.auth import revoke_tokens_on_password_change
         from tickets import registry, search

@@ -69,3 +69,19 @@ def visible_or_404[M: Model](qs: QuerySet[M], pk: int, **lookups: Any) -> M:
     if not 0 < pk <= MAX_ID:
         raise Http404
     return get_object_or_404(qs, pk=pk, **lookups)
+
+
+class IdConverter:
+    """``<id:pk>`` in every URL: digits within 64 bits. A longer number cannot be an id, so the address does not
+    match (404) before any view passes it to the database driver, which would fail rather than find nothing."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 <= number <= MAX_ID:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)

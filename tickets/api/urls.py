@@ -32,5 +32,5 @@ router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("attachments/<int:pk>/download/", views.AttachmentDownloadView.as_view(), name="attachment-download"),
+    path("attachments/<id:pk>/download/", views.AttachmentDownloadView.as_view(), name="attachment-download"),
 ]

@@ -290,8 +290,6 @@ def _item_errors(form: ChecklistForm, exc: ValidationError) -> None:
 @login_required
 def work_order_by_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The core request page's "查看业务详情" for a planned work order."""
-    if as_id(pk) is None:  # beyond 64 bits the database driver fails rather than finding nothing
-        raise Http404
     occurrence = occurrences_visible_to(request.user).filter(service_request_id=pk).only("pk").first()
     if occurrence is None:
         raise Http404

@@ -12,8 +12,8 @@ urlpatterns = [
     path("sla/export.csv", api.SlaCsvView.as_view(), name="sla-csv"),
     path("sla/export.xlsx", api.SlaXlsxView.as_view(), name="sla-xlsx"),
     path("exports/", api.ExportListView.as_view(), name="exports"),
-    path("exports/<int:pk>/", api.ExportDetailView.as_view(), name="export"),
-    path("exports/<int:pk>/download/", api.ExportDownloadView.as_view(), name="export-download"),
+    path("exports/<id:pk>/", api.ExportDetailView.as_view(), name="export"),
+    path("exports/<id:pk>/download/", api.ExportDownloadView.as_view(), name="export-download"),
     path("monthly/", api.MonthlyListView.as_view(), name="monthly"),
-    path("monthly/<int:pk>/download/", api.MonthlyDownloadView.as_view(), name="monthly-download"),
+    path("monthly/<id:pk>/download/", api.MonthlyDownloadView.as_view(), name="monthly-download"),
 ]

@@ -9,6 +9,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.sla_page, name="sla-page"),
     path("sla/requests/", views.drill_page, name="sla-requests-page"),
-    path("exports/<int:pk>/", views.export_page, name="export-page"),
+    path("exports/<id:pk>/", views.export_page, name="export-page"),
     path("monthly/", views.monthly_page, name="monthly-page"),
 ]

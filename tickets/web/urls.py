@@ -16,13 +16,13 @@ urlpatterns = [
     # requester
     path("requests/new/", filing.request_new, name="request-new"),
     path("requests/", pages.request_list, name="request-list"),
-    path("requests/<int:pk>/", pages.request_detail, name="request-detail"),
-    path("requests/<int:pk>/do/<slug:action>/", pages.request_action, name="request-action"),
-    path("requests/<int:pk>/comment/", pages.request_comment, name="request-comment"),
-    path("attachments/<int:pk>/", pages.attachment, name="attachment"),
+    path("requests/<id:pk>/", pages.request_detail, name="request-detail"),
+    path("requests/<id:pk>/do/<slug:action>/", pages.request_action, name="request-action"),
+    path("requests/<id:pk>/comment/", pages.request_comment, name="request-comment"),
+    path("attachments/<id:pk>/", pages.attachment, name="attachment"),
     # QR codes on rooms
     path("qr/", qr.qr_index, name="qr-index"),
-    path("qr/buildings/<int:pk>/", qr.qr_sheet, name="qr-sheet"),
+    path("qr/buildings/<id:pk>/", qr.qr_sheet, name="qr-sheet"),
     path("qr/r/<str:token>/", filing.qr_entry, name="qr-entry"),
     # approvers (unit and bureau)
     path("approvals/", approvals.awaiting_approval_list, name="awaiting-approval"),
@@ -33,7 +33,7 @@ urlpatterns = [
     # bureau
     path("console/", console.console, name="console"),
     path("console/complaints/", console.complaints, name="complaints"),
-    path("console/complaints/<int:pk>/callback/", console.complaint_callback_view, name="complaint-callback"),
+    path("console/complaints/<id:pk>/callback/", console.complaint_callback_view, name="complaint-callback"),
     # one's own settings
     path("account/api-token/", account.api_token, name="api-token"),
     path("account/api-token/new/", account.api_token_issue, name="api-token-issue"),
@@ -42,5 +42,5 @@ urlpatterns = [
     path("notifications/", notices.notification_list, name="notifications"),
     path("notifications/badge/", notices.notification_badge, name="notifications-badge"),
     path("notifications/read/", notices.notification_read_all, name="notifications-read"),
-    path("notifications/<int:pk>/", notices.notification_open, name="notification-open"),
+    path("notifications/<id:pk>/", notices.notification_open, name="notification-open"),
 ]
