@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tickets.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicedesk.api.exception_handler",
@@ -297,6 +297,8 @@ SERVICEDESK = {
     "LOW_RATING": 2,
     "SATISFIED_TARGET_PERCENT": env_int("SATISFIED_TARGET_PERCENT", 92),
     "WEBHOOK_TIMEOUT_SECONDS": 5,
+    # Lists count at most this many rows; above, they say "10,000+" (tickets/pagination.py).
+    "LIST_COUNT_CAP": env_int("LIST_COUNT_CAP", 10_000),
 }
 
 SESSION_COOKIE_HTTPONLY = True

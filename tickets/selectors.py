@@ -91,6 +91,9 @@ class RequestRows:
     def count(self) -> int:
         return self.queryset.count()
 
+    def count_upto(self, limit: int) -> int:
+        return self.queryset.order_by()[:limit].count()
+
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         return list(self.queryset.values(*self.columns).annotate(**list_names())[page])
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tickets.pagination import CappedPaginator
 from tickets.selectors import notifications_for
 from tickets.services.notifications import mark_read
 from tickets.web.common import page
@@ -18,7 +18,7 @@ from tickets.web.common import page
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     qs = notifications_for(user=request.user).select_related("request")  # type: ignore[arg-type]
-    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
     return page(request, "tickets/notifications.html", {"page_obj": page_obj})
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +20,7 @@ from tickets import selectors
 from tickets.downloads import private_download
 from tickets.exceptions import ActionForbidden, TransitionNotAllowed
 from tickets.models import Attachment, ServiceRequest, Status
+from tickets.pagination import CappedPaginator
 from tickets.querysets import own_q
 from tickets.registry import find_kind
 from tickets.services import comments, feedback
@@ -66,7 +66,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(status__in=[Status.CLOSED, Status.CANCELLED, Status.REJECTED])
     elif state == "done":
         qs = qs.filter(status__in=[Status.CLOSED, Status.CANCELLED, Status.REJECTED])
-    paginator = Paginator(qs.order_by("-created_at", "-id"), 30)
+    paginator = CappedPaginator(qs.order_by("-created_at", "-id"), 30)
     page_obj = paginator.get_page(request.GET.get("page"))
     return page(
         request,

@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any
 
 import django_filters
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets import search, selectors
 from tickets.models import OPEN_STATUSES, Building, ServiceRequest, Status, Urgency, User
+from tickets.pagination import CappedPaginator
 from tickets.querysets import BREACHED_Q
 from tickets.services.transitions import allowed_actions
 from tickets.web.common import ACTION_TEXT, decorate, is_bureau, is_contractor, page, role_required
@@ -116,7 +116,7 @@ def workbench(request: HttpRequest, mine: bool = False) -> HttpResponse:
     if mine:
         flt.form.fields.pop("who")
     rows_qs = flt.qs if flt.is_bound else qs
-    page_obj = Paginator(rows_qs, 50).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(rows_qs, 50).get_page(request.GET.get("page"))
     rows = _with_quick(decorate(page_obj.object_list), user)
     html = queue_rows(rows, csrf_token=get_token(request), back_url=request.get_full_path())
     template = "tickets/workbench.html"
