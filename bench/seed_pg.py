@@ -4,10 +4,10 @@
 
 The database is made and migrated, the world of `core_bench.seed` built (3 compounds, 6 buildings, 60 rooms,
 5 categories, one contract), plus `--users` staff; then requests, their events (filed; accepted, started, resolved
-and closed for the finished), comments and ratings are streamed with COPY in the usual mix: 15k open from the last
-30 days, the rest finished over the year with measured durations, ~5 % breaching resolution, 70 % of the closed
-rated. The words for the search index are cut once per title template. The other benches then reuse the database
-with `--postgres … --keep sd_bench_1m`.
+and closed for the finished; the breach at the deadline for those that broke it), comments and ratings are streamed
+with COPY in the usual mix: 15k open from the last 30 days, the rest finished over the year with measured durations,
+~5 % breaching resolution, 70 % of the closed rated. The words for the search index are cut once per title
+template. The other benches then reuse the database with `--postgres … --keep sd_bench_1m`.
 """
 
 from __future__ import annotations
@@ -173,7 +173,10 @@ def _copy_all(world: Any, people: dict[str, Any], rows: int) -> dict[str, int]:
                     ]
                 for kind, action, src, dst, at, actor in steps:
                     party = "" if actor in (None, requester.pk) else contractor_party
-                    events.append((kind, pk, action, src, dst, at, actor, party))
+                    events.append((kind, pk, action, src, dst, at, actor, party, None))
+                if req["resolution_breached"]:  # the sweep's breach event, at the deadline
+                    key = f"breach:{pk}:resolution:0"
+                    events.append(("sla_breach", pk, "", "", "", resolution_due, None, "", key))
                 if rnd.random() < 0.1:
                     comments.append((pk, requester.pk, "请尽快处理，谢谢", created + timedelta(minutes=10)))
                 if rating is not None:
@@ -181,8 +184,9 @@ def _copy_all(world: Any, people: dict[str, Any], rows: int) -> dict[str, int]:
                     place = (building.compound_id, building.pk)
                     feedback.append((pk, rating, requester.pk, req["category_id"], *place, closed))
         with raw.copy(f"COPY tickets_event ({', '.join(event_cols)}) FROM STDIN") as copy:
-            for n, (kind, pk, action, src, dst, at, actor, party) in enumerate(events, start=1):
-                copy.write_row([n, pk, kind, actor, party, action, src, dst, Jsonb({}), "", at, None])
+            for n, (kind, pk, action, src, dst, at, actor, party, key) in enumerate(events, start=1):
+                changes = Jsonb({"target": "resolution"} if key else {})
+                copy.write_row([n, pk, kind, actor, party, action, src, dst, changes, "", at, key])
         counts["events"] = len(events)
         comment_cols = "id, request_id, author_id, body, internal, created_at"
         with raw.copy(f"COPY tickets_comment ({comment_cols}) FROM STDIN") as copy:
@@ -190,9 +194,10 @@ def _copy_all(world: Any, people: dict[str, Any], rows: int) -> dict[str, int]:
                 copy.write_row([n, pk, author, body, False, at])
         counts["comments"] = len(comments)
         cols = "id, request_id, rating, comment, rated_by_id, contractor_id, category_id, compound_id, building_id"
-        with raw.copy(f"COPY tickets_feedback ({cols}, created_at) FROM STDIN") as copy:
+        with raw.copy(f"COPY tickets_feedback ({cols}, service_line, created_at) FROM STDIN") as copy:
             for n, (pk, rating, by, category, compound, building, at) in enumerate(feedback, start=1):
-                copy.write_row([n, pk, rating, "", by, world.contractor.pk, category, compound, building, at])
+                row = [n, pk, rating, "", by, world.contractor.pk, category, compound, building, "property", at]
+                copy.write_row(row)
         counts["feedback"] = len(feedback)
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("SET maintenance_work_mem = '256MB'")

@@ -25,11 +25,12 @@ def test_good_rating_closes_and_is_attributed(world):
     req.refresh_from_db()
     assert req.status == Status.CLOSED and req.rating == 4
     fb = Feedback.objects.get(request=req)
-    assert (fb.contractor, fb.category, fb.compound, fb.building) == (
+    assert (fb.contractor, fb.category, fb.compound, fb.building, fb.service_line) == (
         world.contractor,
         world.leak,
         world.compound,
         world.building,
+        "property",
     )
 
 
@@ -93,3 +94,27 @@ def test_callback_only_by_the_lines_supervisor(world):
         complaint_callback(complaint=complaint, actor=world.vic, note="x")
     with pytest.raises(ValidationError):
         complaint_callback(complaint=complaint, actor=world.carol, note="")
+
+
+def test_console_satisfaction_counts_the_supervisors_line_from_the_rating(world, client):
+    """The line is read from the rating (its index), and a supervisor sees only her line's ratings."""
+    import time_machine
+    from django.urls import reverse
+
+    from tickets.models import ServiceRequest
+
+    good, bad = resolved(world), resolved(world)
+    ServiceRequest.objects.filter(pk=bad.pk).update(service_line="canteen")
+    bad.refresh_from_db()
+    feedback_submit(service_request=good, actor=world.alice, rating=5, now=at(2026, 3, 10, 11, 0))
+    feedback_submit(service_request=bad, actor=world.alice, rating=1, comment="太慢", now=at(2026, 3, 10, 11, 0))
+    assert Feedback.objects.get(request=bad).service_line == "canteen"
+    with time_machine.travel(at(2026, 3, 10, 12, 0), tick=False):
+        client.force_login(world.carol)
+        carol = client.get(reverse("console"))
+        client.force_login(world.dave)
+        dave = client.get(reverse("console"))
+    assert (carol.context["sat"]["n"], carol.context["sat"]["percent"]) == (1, 100)
+    assert (dave.context["sat"]["n"], dave.context["sat"]["percent"]) == (2, 50)
+    chart = next(c for c in carol.context["charts"] if c.key == "satisfaction")
+    assert chart.config["data"]["datasets"][0]["data"][-1] == 100.0

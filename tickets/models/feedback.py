@@ -55,11 +55,19 @@ class Feedback(models.Model):
     category = models.ForeignKey("tickets.Category", on_delete=models.PROTECT)
     compound = models.ForeignKey("tickets.Compound", on_delete=models.PROTECT)
     building = models.ForeignKey("tickets.Building", null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(_("时间"), db_index=True)
+    # The request's line, kept here so that a supervisor's satisfaction figures read one index of the ratings
+    # instead of joining every rating of six months to its request (1.2 s at 1M requests).
+    service_line = models.CharField(_("服务条线"), max_length=20, choices=ServiceLine.choices)
+    created_at = models.DateTimeField(_("时间"))
 
     class Meta:
         verbose_name = _("满意度评价")
         verbose_name_plural = _("满意度评价")
+        indexes = [
+            # Both hold the rating, so the console's satisfaction figures are read from the index alone.
+            models.Index(fields=["created_at", "rating"], name="feedback_created_rating"),
+            models.Index(fields=["service_line", "created_at", "rating"], name="feedback_line_created"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_range"),
         ]

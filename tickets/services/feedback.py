@@ -57,6 +57,7 @@ def feedback_submit(
             category_id=req.category_id,
             compound_id=req.compound_id,
             building_id=req.building_id,
+            service_line=req.service_line,
             created_at=now,
         )
         ServiceRequest.objects.filter(pk=req.pk).update(rating=rating)

@@ -55,6 +55,13 @@ def console_scope_q(user: User, prefix: str = "") -> Q:
     return visibility_q(user, prefix) or Q()
 
 
+def feedback_scope_q(user: User) -> Q:
+    """console_scope_q for ratings: a supervisor's line read from the rating itself (its index), not its request."""
+    if user.role == Role.SUPERVISOR and not user.is_superuser:
+        return Q(service_line=user.service_line)
+    return console_scope_q(user, "request__")
+
+
 def console_scope(user: User) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(console_scope_q(user))
 
@@ -91,7 +98,7 @@ def breaches_chart(scope: Q, *, today: datetime, days: int = 30) -> charts.Chart
 
 def satisfaction_chart(scope: Q, *, month: datetime, months: int = 6) -> charts.Chart:
     """The share of ratings of 4 or 5 per month over the last ``months`` months (this one included).
-    `scope` is console_scope_q(user, "request__")."""
+    `scope` is feedback_scope_q(user)."""
     starts = [month]
     for _i in range(months - 1):
         starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
@@ -157,7 +164,7 @@ def console(request: AuthenticatedHttpRequest) -> HttpResponse:
     breached_today = scope.filter(pk__in=breached_ids)
     unrouted = open_qs.filter(contractor__isnull=True)
     month = today.replace(day=1)
-    feedback_qs = Feedback.objects.filter(console_scope_q(user, "request__") & Q(created_at__gte=month))
+    feedback_qs = Feedback.objects.filter(feedback_scope_q(user) & Q(created_at__gte=month))
     sat = feedback_qs.aggregate(n=Count("id"), avg=Avg("rating"), satisfied=Count("id", filter=Q(rating__gte=4)))
     sat["percent"] = round(100 * sat["satisfied"] / sat["n"]) if sat["n"] else None
     sat["target"] = settings.SERVICEDESK["SATISFIED_TARGET_PERCENT"]
@@ -178,7 +185,7 @@ def console(request: AuthenticatedHttpRequest) -> HttpResponse:
             horizontal=True,
         ),
         breaches_chart(console_scope_q(user, "request__"), today=today),
-        satisfaction_chart(console_scope_q(user, "request__"), month=month),
+        satisfaction_chart(feedback_scope_q(user), month=month),
     ]
     return page(
         request,
