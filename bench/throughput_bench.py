@@ -101,6 +101,8 @@ def main() -> None:
         for label, who, path in (
             ("API list, supervisor (page of 50, counted)", "carol", "/api/v1/requests/"),
             ("workbench page, dispatcher (50 rows)", "bob", "/workbench/"),
+            # The floor: the smallest authenticated call (session, user, one count), i.e. what the stack costs.
+            ("floor: unread count, supervisor", "carol", "/api/v1/notifications/unread-count/"),
         ):
             _wrk(base + path, cookies[who], 10, args.clients)  # warm the workers (first requests cost seconds)
             figures = {"what": label, **_wrk(base + path, cookies[who], args.seconds, args.clients)}

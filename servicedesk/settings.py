@@ -301,6 +301,10 @@ SERVICEDESK = {
     "LIST_COUNT_CAP": env_int("LIST_COUNT_CAP", 10_000),
 }
 
+# Sessions read from the cache and written through to the database: one query less on every request (the cache is
+# Redis with CACHE_URL, shared by every web node; without it each process keeps its own copy and reads the
+# database on a miss).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"

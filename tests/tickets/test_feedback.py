@@ -118,3 +118,28 @@ def test_console_satisfaction_counts_the_supervisors_line_from_the_rating(world,
     assert (dave.context["sat"]["n"], dave.context["sat"]["percent"]) == (2, 50)
     chart = next(c for c in carol.context["charts"] if c.key == "satisfaction")
     assert chart.config["data"]["datasets"][0]["data"][-1] == 100.0
+
+
+def test_console_breach_chart_counts_todays_breaches_and_lags_at_most_five_minutes(world, client):
+    import time_machine
+    from django.urls import reverse
+
+    from tickets.services.sweeper import sla_sweep
+    from tickets.web.console import CHART_SECONDS
+
+    def todays_breaches():
+        client.force_login(world.carol)
+        response = client.get(reverse("console"))
+        chart = next(c for c in response.context["charts"] if c.key == "breaches")
+        return chart.config["data"]["datasets"][0]["data"][-1]
+
+    file_leak(world, now=at(2026, 3, 10, 9, 0))
+    with time_machine.travel(at(2026, 3, 10, 12, 0), tick=False) as clock:
+        sla_sweep(now=at(2026, 3, 10, 12, 0))  # its deadlines that passed by noon breach
+        first = todays_breaches()
+        assert first >= 1
+        file_leak(world, now=at(2026, 3, 10, 9, 30))
+        sla_sweep(now=at(2026, 3, 10, 12, 1))
+        assert todays_breaches() == first  # the trend is kept for a few minutes
+        clock.shift(CHART_SECONDS + 1)
+        assert todays_breaches() > first

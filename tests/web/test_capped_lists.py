@@ -39,7 +39,8 @@ def test_above_the_cap_the_pages_go_on_until_the_rows_end(world, seven):
     paginator = CappedPaginator(ServiceRequest.objects.order_by("id"), 3, cap=4)
     assert (paginator.count, paginator.count_exact, paginator.count_capped) == (4, False, True)
     pages = [paginator.page(n) for n in (1, 2, 3)]
-    assert [[r.title for r in p] for p in pages] == [["漏水0", "漏水1", "漏水2"], ["漏水3", "漏水4", "漏水5"], ["漏水6"]]
+    titles = [[r.title for r in p] for p in pages]
+    assert titles == [["漏水0", "漏水1", "漏水2"], ["漏水3", "漏水4", "漏水5"], ["漏水6"]]
     assert [p.has_next() for p in pages] == [True, True, False]
     assert (pages[2].start_index(), pages[2].end_index()) == (7, 7)
     with pytest.raises(EmptyPage):
