@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", default="var/throughput_bench.json")
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/12", help="CACHE_URL of the server ('' for none)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         parser.error("wrk is not installed (apt-get install wrk)")
@@ -87,6 +88,8 @@ def main() -> None:
     cookies = {who: _cookie(who) for who in ("carol", "bob")}
     port = _free_port()
     env = {**os.environ, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "servicedesk.settings"}
+    if args.cache:  # as a deployment runs: sessions from the shared cache
+        env["CACHE_URL"] = args.cache
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "servicedesk.wsgi", "-w", str(args.workers)]
     server = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
     results = []
@@ -116,6 +119,7 @@ def main() -> None:
     meta = {
         "database": connection.vendor,
         "workers": args.workers,
+        "cache": args.cache,
         "clients": args.clients,
         "seconds": args.seconds,
         "load_average": [round(x, 1) for x in os.getloadavg()],

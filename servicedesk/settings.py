@@ -301,10 +301,12 @@ SERVICEDESK = {
     "LIST_COUNT_CAP": env_int("LIST_COUNT_CAP", 10_000),
 }
 
-# Sessions read from the cache and written through to the database: one query less on every request (the cache is
-# Redis with CACHE_URL, shared by every web node; without it each process keeps its own copy and reads the
-# database on a miss).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With a shared cache (CACHE_URL: Redis, every web node), sessions are read from it and written through to the
+# database: one query less on every request. Without one, each process's own memory cannot be trusted with them (a
+# log-out in one process would leave the session alive in the others), so they stay in the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env_str("CACHE_URL") else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"

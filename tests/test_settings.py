@@ -66,3 +66,11 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_sessions_use_the_cache_only_when_it_is_shared():
+    """A process's own memory would keep a logged-out session alive in the other web processes."""
+    show = ("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)")
+    assert run_manage(*show).stdout.strip() == "django.contrib.sessions.backends.db"
+    shared = run_manage(*show, CACHE_URL="redis://127.0.0.1:6379/13").stdout.strip()
+    assert shared == "django.contrib.sessions.backends.cached_db"
