@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -49,12 +51,37 @@ def target_specs(version: SlaPolicyVersion | None, urgency: str) -> dict[str, cl
 
 
 def pauses_of(service_request: ServiceRequest) -> list[clock.Pause]:
+    """The request's pauses. Within remembering_pauses() they are read once (a transition asks twice: minutes
+    worked, then the new deadlines); whoever writes a pause there calls forget_pauses()."""
     if service_request.pk is None:
         return []
-    return [
+    memo = service_request.__dict__.get("_sla_pauses", _NO_MEMO)
+    if memo is not _NO_MEMO and memo is not None:
+        return memo  # type: ignore[return-value]
+    pauses = [
         clock.Pause(start=p.started_at, end=p.ended_at, reason=p.reason)
         for p in Pause.objects.filter(request=service_request).order_by("started_at")
     ]
+    if memo is None:  # remembering
+        service_request.__dict__["_sla_pauses"] = pauses
+    return pauses
+
+
+_NO_MEMO = object()
+
+
+@contextmanager
+def remembering_pauses(service_request: ServiceRequest) -> Iterator[None]:
+    service_request.__dict__["_sla_pauses"] = None
+    try:
+        yield
+    finally:
+        service_request.__dict__.pop("_sla_pauses", None)
+
+
+def forget_pauses(service_request: ServiceRequest) -> None:
+    if "_sla_pauses" in service_request.__dict__:
+        service_request.__dict__["_sla_pauses"] = None
 
 
 def current_calendar_version(calendar: BusinessCalendar, *, now: datetime | None = None) -> CalendarVersion:

@@ -8,6 +8,7 @@ saves only what changed and writes one event. Views, the API, the admin, command
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -159,12 +160,13 @@ def transition(
         raise ValidationError({"action": [_("未知的操作：%(action)s") % {"action": action}]})
     pk = service_request.pk if isinstance(service_request, ServiceRequest) else service_request
     # The national holiday table read once for the transition (minutes worked, then the new deadlines), not twice.
-    with transaction.atomic(), calendars_cached():
+    with transaction.atomic(), calendars_cached(), ExitStack() as scope:
         req = (
             ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("category", "policy_version", "calendar", "contractor")
             .get(pk=pk)
         )
+        scope.enter_context(deadlines.remembering_pauses(req))  # read once: minutes worked, then the deadlines
         request_kind = get_kind(req.kind)
         refusal = kind_refusal(kind=request_kind, action=action, owner=owner, label=move.label, status=req.status)
         if refusal is not None:
@@ -301,6 +303,7 @@ def _hold(
     changes["hold_reason"] = hold_reason
     if hold_reason in CLOCK_STOPPING_HOLDS:
         Pause.objects.create(request=req, reason=hold_reason, note=note[:200], started_at=now)
+        deadlines.forget_pauses(req)
         req.paused_at = now
         changed.add("paused_at")
         changes["clock"] = "paused"
@@ -309,6 +312,7 @@ def _hold(
 def _end_pause(req: ServiceRequest, now: datetime, changed: set[str], changes: dict[str, Any]) -> None:
     if req.paused_at is not None:
         Pause.objects.filter(request=req, ended_at__isnull=True).update(ended_at=now)
+        deadlines.forget_pauses(req)
         req.paused_at = None
         changed.add("paused_at")
         changes["clock"] = "resumed"
