@@ -23,6 +23,7 @@ class TicketsConfig(AppConfig):
         # Word search: the segmented words on every save, SQLite's index triggers after every migrate.
         pre_save.connect(search.keep_tokens, sender="tickets.ServiceRequest", dispatch_uid="search-tokens")
         post_save.connect(search.tokens_saved, sender="tickets.ServiceRequest", dispatch_uid="search-tokens-saved")
+        post_save.connect(search.comment_saved, sender="tickets.Comment", dispatch_uid="search-comment-words")
         post_migrate.connect(search.ensure_sqlite_index, sender=self, dispatch_uid="search-sqlite-index")
 
         # The core's own kind; modules register theirs in their AppConfig.ready().

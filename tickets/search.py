@@ -1,10 +1,10 @@
 """Word search over requests: a Chinese segmenter feeding the database's own full-text index.
 
-A request's title and description are cut into words by jieba (its dictionary ships with the package, nothing is
-downloaded) in search mode (卫生间 also gives 卫生), without its HMM guesser, so a word is cut the same way in a
-request and in a query. The words are stored space-separated in `ServiceRequest.search_tokens` when the request
-is saved (`pre_save` and `post_save` receivers, so the filing path, the admin and the demo all keep it), and the
-database indexes that column:
+A request's title, description and public comments are cut into words by jieba (its dictionary ships with the
+package, nothing is downloaded) in search mode (卫生间 also gives 卫生), without its HMM guesser, so a word is cut the
+same way in a request and in a query. The words are stored space-separated in `ServiceRequest.search_tokens` when
+the request or a public comment is saved (`pre_save` and `post_save` receivers, so the filing path, the admin and
+the demo all keep it; an internal note's words stay out), and the database indexes that column:
 
 - PostgreSQL: a stored generated column `search_vector` = ``to_tsvector('simple', search_tokens)`` with a GIN
   index (migration 0013); a query is ``search_vector @@ plainto_tsquery('simple', words)``, every word required.
@@ -77,9 +77,30 @@ def index_text(title: str, description: str) -> str:
 
 
 def keep_tokens(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    """pre_save of ServiceRequest: the words of the title and description, when either is being written."""
+    """pre_save of ServiceRequest: the words of the title, the description and the public comments, when the
+    title or description is being written."""
     if update_fields is None or {"title", "description"} & set(update_fields):
-        instance.search_tokens = index_text(instance.title or "", instance.description or "")
+        text = index_text(instance.title or "", instance.description or "")
+        if instance.pk is not None:
+            bodies = instance.comments.filter(internal=False).values_list("body", flat=True)
+            text = _merged(text, *(index_text("", body) for body in bodies))
+        instance.search_tokens = text
+
+
+def comment_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """post_save of Comment: a public comment's words join its request's (an internal note's do not: a requester's
+    search must not find what only staff may read). The comment's service holds the request's row lock."""
+    if not created or instance.internal:
+        return
+    requests = instance.request.__class__._default_manager.filter(pk=instance.request_id)
+    current = requests.values_list("search_tokens", flat=True).first() or ""
+    merged = _merged(current, index_text("", instance.body))
+    if merged != current:
+        requests.update(search_tokens=merged)
+
+
+def _merged(*texts: str) -> str:
+    return " ".join(dict.fromkeys(word for text in texts for word in text.split()))
 
 
 def tokens_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:

@@ -135,3 +135,21 @@ def test_postgresql_keeps_a_tsvector_with_a_gin_index(world, filed):
         index = cursor.fetchone()[0]
     assert "'卫生间'" in vector and "'漏水'" in vector
     assert "gin" in index.lower()
+
+
+def test_public_comments_are_found_and_internal_notes_are_not(world, api, filed):
+    from tickets.services.comments import comment_add
+
+    comment_add(service_request=filed["aircon"], actor=world.alice, body="压缩机有异响", now=at(2026, 3, 10, 9, 30))
+    comment_add(
+        service_request=filed["leak"], actor=world.bob, body="需要更换阀芯", internal=True, now=at(2026, 3, 10, 9, 40)
+    )
+    assert _found(api(world.carol), "压缩机") == {filed["aircon"].pk}
+    assert _found(api(world.alice), "压缩") == {filed["aircon"].pk}
+    assert _found(api(world.bob), "更换") == set()  # an internal note's words stay out of the index
+    # Editing the title keeps the comment's words.
+    req = ServiceRequest.objects.get(pk=filed["aircon"].pk)
+    req.title = "会议室空调温度过高"
+    req.save()
+    assert _found(api(world.carol), "压缩机") == {filed["aircon"].pk}
+    assert _found(api(world.carol), "温度") == {filed["aircon"].pk}
