@@ -106,3 +106,43 @@ def test_the_sla_report_api_carries_the_same_section(world, january, api):
     assert api(olga).get("/api/v1/reports/sla/", JANUARY).json()["planned_maintenance"]["rows"] == []
     vehicles = api(world.dave).get("/api/v1/reports/sla/", {**JANUARY, "service_line": "vehicles"}).json()
     assert vehicles["planned_maintenance"] is None
+
+
+def _sheet_rows(data: bytes, name: str):
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    if name not in book.sheetnames:
+        return None
+    return [list(row) for row in book[name].iter_rows(values_only=True)]
+
+
+def test_the_reports_xlsx_files_carry_the_planned_maintenance_sheet(world, january, api, run_on_commit):
+    from datetime import date
+
+    from tickets.reports.services import monthly_report_generate
+
+    header = ["服务商", "院区", "楼栋", "设备类别", "应完成", "按时", "逾期", "漏检", "进行中", "按时率(%)"]
+    expected = [
+        header,
+        ["恒安物业", "南院", "1号楼", "电梯", 3, 1, 0, 2, 0, 33.33],
+        ["合计", None, None, None, 3, 1, 0, 2, 0, 33.33],
+    ]
+    res = api(world.carol).get("/api/v1/reports/sla/export.xlsx", JANUARY)
+    assert res.status_code == 200
+    assert _sheet_rows(b"".join(res.streaming_content), "计划维保") == expected
+    # Another line's report has no such sheet, rather than an empty one.
+    res = api(world.dave).get("/api/v1/reports/sla/export.xlsx", {**JANUARY, "service_line": "vehicles"})
+    assert _sheet_rows(b"".join(res.streaming_content), "计划维保") is None
+    # The background export, as its owner downloads it.
+    client = api(world.carol)
+    with run_on_commit(execute=True):
+        started = client.post("/api/v1/reports/exports/", {**JANUARY, "format": "xlsx"}, format="json").json()
+    poll = client.get(f"/api/v1/reports/exports/{started['id']}/").json()
+    assert poll["state"] == "done"
+    assert _sheet_rows(b"".join(client.get(poll["download"]).streaming_content), "计划维保") == expected
+    # The monthly report the leaders receive.
+    monthly = monthly_report_generate(month=date(2026, 1, 1), now=at(2026, 2, 20, 9))
+    assert _sheet_rows(monthly.file.read(), "计划维保") == expected

@@ -161,7 +161,10 @@ def _started(request: AuthenticatedRequest, export: Export) -> Any:
 class SlaXlsxView(ReportAPIView):
     @extend_schema(
         operation_id="reports_sla_xlsx",
-        summary="The report as XLSX (summary and detail sheets); a large one answers 202 with an export to poll",
+        summary=(
+            "The report as XLSX (summary, planned maintenance when it applies, and detail sheets); a large one "
+            "answers 202 with an export to poll"
+        ),
         parameters=[out.ReportQuery],
         responses={(200, XLSX): FILE, (202, "application/json"): out.ExportOut},
     )
@@ -172,8 +175,9 @@ class SlaXlsxView(ReportAPIView):
         if total > services.SYNC_XLSX_LIMIT:
             return _started(request, services.export_start(actor=request.user, params=params))
         report = sla_report(params, with_links=False)
+        maintenance = planned_maintenance_compliance(params, request.user)
         tmp = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-        exports.write_xlsx(tmp, report=report, qs=qs, total_rows=total)  # type: ignore[arg-type]
+        exports.write_xlsx(tmp, report=report, qs=qs, total_rows=total, maintenance=maintenance)  # type: ignore[arg-type]
         tmp.seek(0)
         return FileResponse(tmp, as_attachment=True, filename=_filename("sla", params, "xlsx"), content_type=XLSX)
 

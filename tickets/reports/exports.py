@@ -197,6 +197,29 @@ def summary_values(row: dict[str, Any]) -> list[Any]:
     ]
 
 
+MAINTENANCE_COLUMNS = [
+    (gettext_lazy("服务商"), 16),
+    (gettext_lazy("院区"), 10),
+    (gettext_lazy("楼栋"), 12),
+    (gettext_lazy("设备类别"), 12),
+    (gettext_lazy("应完成"), 8),
+    (gettext_lazy("按时"), 8),
+    (gettext_lazy("逾期"), 8),
+    (gettext_lazy("漏检"), 8),
+    (gettext_lazy("进行中"), 8),
+    (gettext_lazy("按时率(%)"), 9),
+]
+
+
+def maintenance_values(row: dict[str, Any], *, total: bool = False) -> list[Any]:
+    rate = row["on_time_rate"]
+    counts = [row[k] for k in ("total", "done", "late", "missed", "open")] + [None if rate is None else float(rate)]
+    if total:
+        return [_("合计"), "", "", "", *counts]
+    place = [getattr(row.get(k), "name", "") or "" for k in ("compound", "building")]
+    return [getattr(row.get("contractor"), "name", "") or "", *place, str(row["category_label"]), *counts]
+
+
 def write_xlsx(
     path: Path | str | IO[bytes],
     *,
@@ -205,8 +228,10 @@ def write_xlsx(
     total_rows: int = 0,
     progress: Callable[[int], None] | None = None,
     title: str = "",
+    maintenance: dict[str, Any] | None = None,
 ) -> int:
-    """Write the summary sheet (from a computed report) and the detail sheet (from a queryset), both with
+    """Write the summary sheet (from a computed report), the planned-maintenance sheet (the report's compliance
+    section, when the report's filters cover planned work) and the detail sheet (from a queryset), each with
     Chinese headers, the header frozen, an auto-filter and a totals row."""
     book = StreamingWorkbook(str(path) if isinstance(path, (str, Path)) else path)
     if report is not None:
@@ -218,6 +243,12 @@ def write_xlsx(
         if title:
             ws.append([])
             ws.append([title])
+    if maintenance is not None and maintenance["rows"]:
+        ws = book.sheet(_("计划维保"), [w for _h, w in MAINTENANCE_COLUMNS], len(maintenance["rows"]) + 1)
+        ws.append([str(h) for h, _w in MAINTENANCE_COLUMNS], HEADER)
+        for mrow in maintenance["rows"]:
+            ws.append(maintenance_values(mrow))
+        ws.append(maintenance_values(maintenance["total"], total=True), TOTAL)
     written = 0
     if qs is not None:
         ws = book.sheet(_("明细"), [w for _h, _p, w in REQUEST_COLUMNS], total_rows + 1)

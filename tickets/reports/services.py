@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from tickets.models import Export, MonthlyReport, Role, ServiceRequest, User
 from tickets.reports import exports
 from tickets.reports.params import ReportParams, parse_report_params
-from tickets.reports.selectors import sla_report
+from tickets.reports.selectors import planned_maintenance_compliance, sla_report
 from tickets.services.common import now_or
 from tickets.services.notifications import deliveries_are_suppressed
 
@@ -77,7 +77,10 @@ def export_run(*, export_id: int, now: datetime | None = None) -> Export | None:
                 exports.write_csv(qs, out, progress)
         else:
             report = sla_report(params, with_links=False)
-            exports.write_xlsx(tmp_name, report=report, qs=qs, total_rows=total, progress=progress)
+            maintenance = planned_maintenance_compliance(params, export.owner)
+            exports.write_xlsx(
+                tmp_name, report=report, qs=qs, total_rows=total, progress=progress, maintenance=maintenance
+            )
         os.replace(tmp_name, directory / name)
         Export.objects.filter(pk=export_id).update(
             state=Export.State.DONE, progress=100, rows_done=total, file=f"exports/{name}", finished_at=now_or(now)
@@ -119,8 +122,9 @@ def monthly_report_generate(*, month: date | None = None, now: datetime | None =
     month = (month or previous_month(now)).replace(day=1)
     report_row = MonthlyReport.objects.filter(month=month).first()
     if report_row is None:
+        everyone = _Everything()
         params = parse_report_params(
-            _Everything(),  # type: ignore[arg-type]
+            everyone,  # type: ignore[arg-type]
             {"date_from": month.isoformat(), "date_to": month_end(month).isoformat(), "group_by": "contractor"},
         )
         report = sla_report(params, now=now, with_links=False)
@@ -129,7 +133,8 @@ def monthly_report_generate(*, month: date | None = None, now: datetime | None =
         path = Path(settings.MEDIA_ROOT) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         title = _("%(month)s 服务质量月报") % {"month": f"{month:%Y-%m}"}
-        exports.write_xlsx(path, report=report, qs=qs, total_rows=qs.count(), title=title)
+        maintenance = planned_maintenance_compliance(params, everyone)
+        exports.write_xlsx(path, report=report, qs=qs, total_rows=qs.count(), title=title, maintenance=maintenance)
         try:
             with transaction.atomic():
                 report_row = MonthlyReport.objects.create(month=month, summary=report, file=name, generated_at=now)
