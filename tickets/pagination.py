@@ -29,7 +29,9 @@ def count_upto(rows: Any, limit: int) -> int:
     if hasattr(rows, "count_upto"):
         return int(rows.count_upto(limit))
     if isinstance(rows, QuerySet):
-        return rows.order_by()[:limit].count()
+        # values("pk"): the counted subquery selects the key only, not the page's computed columns (a list's
+        # names as scalar subqueries were evaluated for every counted row: 37 ms for 10,000 on SQLite).
+        return rows.order_by().values("pk")[:limit].count()
     return len(rows)
 
 

@@ -92,7 +92,7 @@ class RequestRows:
         return self.queryset.count()
 
     def count_upto(self, limit: int) -> int:
-        return self.queryset.order_by()[:limit].count()
+        return self.queryset.order_by().values("pk")[:limit].count()
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         return list(self.queryset.values(*self.columns).annotate(**list_names())[page])
