@@ -51,6 +51,11 @@ types: install-dev
 check: lint types test
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Every benchmark of one size: SIZE=100k (SQLite) or SIZE=1m (PostgreSQL on 127.0.0.1); see docs/performance.md.
+SIZE ?= 100k
+bench: install-dev
+	$(PY) bench/run.py --size $(SIZE)
+
 # Refresh the English catalogue after changing user-facing text (needs GNU gettext); the .mo is committed.
 messages: install-dev
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
