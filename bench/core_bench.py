@@ -347,7 +347,7 @@ def main() -> None:
             ),
             (supervisor, "supervisor: all submitted, newest first", "?status=submitted&ordering=-created_at"),
             (supervisor, "supervisor: breached", "?breached=true"),
-            (supervisor, "supervisor: no filter (counts all 100k)", ""),
+            (supervisor, "supervisor: no filter (counted up to the 10,000 cap)", ""),
             (supervisor, "supervisor: text search", "?q=%E6%8A%A5%E4%BF%AE%2012"),
             (requester, "requester: my requests", ""),
             (dispatcher, "dispatcher: open queue by deadline", "?open=true&ordering=resolution_due"),
