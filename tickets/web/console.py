@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -82,11 +82,12 @@ def _cards(qs: QuerySet[ServiceRequest], now: datetime) -> Sequence[str]:
 CHART_SECONDS = 300
 
 
-def _chart_cache_key(user: User, name: str, today: datetime) -> str:
-    # Every supervisor of a line sees the same figures; anyone else by their own visibility.
+def _kept[T](user: User, name: str, today: datetime, compute: Callable[[], T]) -> T:
+    """A chart's figures from the cache, computed and kept CHART_SECONDS when missing. Every supervisor of a line
+    sees the same figures; anyone else by their own visibility."""
     line = user.role == Role.SUPERVISOR and not user.is_superuser
     scope = f"line:{user.service_line}" if line else f"user:{user.pk}"
-    return f"console:{name}:{scope}:{today:%Y-%m-%d}"
+    return cast(T, cache.get_or_set(f"console:{name}:{scope}:{today:%Y-%m-%d}", compute, CHART_SECONDS))
 
 
 def breach_counts(scope: Q, *, today: datetime, days: int = 30) -> list[int]:
@@ -206,19 +207,11 @@ def console(request: AuthenticatedHttpRequest) -> HttpResponse:
             horizontal=True,
         ),
         breaches_chart(
-            cache.get_or_set(
-                _chart_cache_key(user, "breaches", today),
-                lambda: breach_counts(console_scope_q(user, "request__"), today=today),
-                CHART_SECONDS,
-            ),
+            _kept(user, "breaches", today, lambda: breach_counts(console_scope_q(user, "request__"), today=today)),
             today=today,
         ),
         satisfaction_chart(
-            cache.get_or_set(
-                _chart_cache_key(user, "satisfaction", today),
-                lambda: satisfied_percents(feedback_scope_q(user), month=month),
-                CHART_SECONDS,
-            ),
+            _kept(user, "satisfaction", today, lambda: satisfied_percents(feedback_scope_q(user), month=month)),
             month=month,
         ),
     ]
