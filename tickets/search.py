@@ -92,7 +92,7 @@ def comment_saved(sender: Any, instance: Any, created: bool = False, **kwargs: A
     search must not find what only staff may read). The comment's service holds the request's row lock."""
     if not created or instance.internal:
         return
-    requests = instance.request.__class__._default_manager.filter(pk=instance.request_id)
+    requests = sender._meta.get_field("request").related_model._default_manager.filter(pk=instance.request_id)
     current = requests.values_list("search_tokens", flat=True).first() or ""
     merged = _merged(current, index_text("", instance.body))
     if merged != current:
