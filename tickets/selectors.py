@@ -18,6 +18,7 @@ from tickets.models import (
     ServiceRequest,
     User,
 )
+from tickets.pagination import count_upto
 from tickets.querysets import ServiceRequestQuerySet
 from tickets.services.permissions import awaiting_approval_q, is_bureau_for
 
@@ -88,11 +89,9 @@ class RequestRows:
     def ordered(self) -> bool:
         return self.queryset.ordered
 
-    def count(self) -> int:
-        return self.queryset.count()
-
     def count_upto(self, limit: int) -> int:
-        return self.queryset.order_by().values("pk")[:limit].count()
+        """The capped paginator's count (tickets/pagination.py), on the filtered queryset itself."""
+        return count_upto(self.queryset, limit)
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         return list(self.queryset.values(*self.columns).annotate(**list_names())[page])

@@ -58,7 +58,8 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     def list(self, request: AuthenticatedRequest) -> Response:
         qs = self.filter_queryset(self.get_queryset())
         rows = selectors.RequestRows(qs, s.RequestListSerializer.ROW_COLUMNS)
-        # RequestRows is what the paginator needs (count() and slices), not a QuerySet: the stubs ask for one.
+        # RequestRows is what the capped paginator needs (count_upto() and slices), not a QuerySet: the stubs ask
+        # for one.
         page: list[dict[str, Any]] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
         assert page is not None  # the list is always paginated (DEFAULT_PAGINATION_CLASS)
         return self.get_paginated_response(s.RequestListSerializer.rows(page))
