@@ -52,32 +52,51 @@ class EquipmentForm(forms.ModelForm):
         """equipment_errors says it, in the register's words."""
 
 
+class SavedThroughService(admin.ModelAdmin):
+    """An admin whose form knows who edits (its clean() checks the service's rules and rights) and whose save goes
+    through the part's service (`create` / `update`), so the admin writes what the pages and the API write."""
+
+    fields_saved: tuple[str, ...] = ()
+
+    def create(self, actor: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update(self, pk: int, actor: Any, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request: AuthenticatedHttpRequest, obj: Any, form: Any, change: bool) -> None:  # type: ignore[override]  # admin pages are for signed-in staff
+        values = {name: form.cleaned_data[name] for name in self.fields_saved if name in form.cleaned_data}
+        try:
+            saved = self.update(obj.pk, request.user, values) if change else self.create(request.user, values)
+        except (ValidationError, ActionForbidden) as refusal:
+            # The form checked the same rules; only a race or a permission can get here.
+            raise forms.ValidationError(str(refusal)) from refusal
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
+
+
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(SavedThroughService):
     form = EquipmentForm
     list_display = ["code", "name", "category", "compound", "building", "contract", "inspection_due_on", "active"]
     list_filter = ["category", "compound", "active"]
     search_fields = ["code", "name", "serial", "make", "model"]
     list_select_related = ["compound", "building", "contract"]
 
-    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+    fields_saved = register.EQUIPMENT_FIELDS
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False  # an item with history is never deleted: it is marked not in use
 
-    def save_model(self, request: AuthenticatedHttpRequest, obj: Equipment, form: Any, change: bool) -> None:  # type: ignore[override]  # admin pages are for signed-in staff
-        values = {name: form.cleaned_data[name] for name in register.EQUIPMENT_FIELDS if name in form.cleaned_data}
-        try:
-            if change:
-                saved = register.equipment_update(equipment=obj.pk, actor=request.user, **values)
-            else:
-                saved = register.equipment_create(actor=request.user, **values)
-        except (ValidationError, ActionForbidden) as refusal:
-            raise forms.ValidationError(str(refusal)) from refusal
-        obj.pk = saved.pk
-        obj.__dict__.update(saved.__dict__)
+    def create(self, actor: Any, values: dict[str, Any]) -> Equipment:
+        return register.equipment_create(actor=actor, **values)
+
+    def update(self, pk: int, actor: Any, values: dict[str, Any]) -> Equipment:
+        return register.equipment_update(equipment=pk, actor=actor, **values)
 
 
 class PlanForm(forms.ModelForm):
@@ -105,29 +124,20 @@ class PlanForm(forms.ModelForm):
 
 
 @admin.register(MaintenancePlan)
-class MaintenancePlanAdmin(admin.ModelAdmin):
+class MaintenancePlanAdmin(SavedThroughService):
     form = PlanForm
     list_display = ["title", "equipment", "contract", "frequency", "interval", "float_to_working_day", "active"]
     list_filter = ["frequency", "active", "float_to_working_day"]
     list_select_related = ["equipment", "contract"]
     readonly_fields = ["effective_from", "filed_by", "updated_at"]
 
-    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+    fields_saved = services.PLAN_FIELDS
 
-    def save_model(self, request: AuthenticatedHttpRequest, obj: MaintenancePlan, form: Any, change: bool) -> None:  # type: ignore[override]  # admin pages are for signed-in staff
-        values = {name: form.cleaned_data[name] for name in services.PLAN_FIELDS if name in form.cleaned_data}
-        try:
-            if change:
-                saved = services.plan_update(plan=obj.pk, actor=request.user, **values)
-            else:
-                saved = services.plan_create(actor=request.user, **values)
-        except (ValidationError, ActionForbidden) as refusal:
-            # The form checked the same rules; only a race or a permission can get here.
-            raise forms.ValidationError(str(refusal)) from refusal
-        obj.pk = saved.pk
-        obj.__dict__.update(saved.__dict__)
+    def create(self, actor: Any, values: dict[str, Any]) -> MaintenancePlan:
+        return services.plan_create(actor=actor, **values)
+
+    def update(self, pk: int, actor: Any, values: dict[str, Any]) -> MaintenancePlan:
+        return services.plan_update(plan=pk, actor=actor, **values)
 
 
 @admin.register(MaintenanceOccurrence)
