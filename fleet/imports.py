@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from tickets.services.tabular import (
     RowError,
     choice_of,
     parse_code,
+    parse_date,
     parse_table,
     rejected,
     text_of,
@@ -42,17 +42,6 @@ def _parse_count(text: str) -> int:
     if not re.fullmatch(r"\d{1,7}", text.replace(",", "")):
         raise Invalid(gettext("必须是不小于0的整数"))
     return int(text.replace(",", ""))
-
-
-def _parse_date(text: str) -> date:
-    """2030-06-30, 2030/6/30, 2030.6.30 or 2030年6月30日 (an Excel date cell arrives as 2030-06-30)."""
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?", text)
-    try:
-        if match is None:
-            raise ValueError
-        return date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise Invalid(gettext("日期格式应为 2030-06-30")) from None
 
 
 def _parse_yes_no(text: str) -> bool:
@@ -91,7 +80,7 @@ DRIVER_COLUMNS = (
         "licence_expires",
         _("驾驶证有效期至"),
         ("驾驶证有效期至", "有效期至", "licence_expires"),
-        _parse_date,
+        parse_date,
         required=True,
     ),
     Column("active", _("在岗"), ("在岗", "active"), _parse_yes_no),

@@ -17,7 +17,6 @@ is refused.
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,10 +43,10 @@ from tickets.services.tabular import (
     FILE,
     Column,
     ImportResult,
-    Invalid,
     RowError,
     choice_of,
     parse_code,
+    parse_date,
     parse_table,
     read_table,
     rejected,
@@ -63,20 +62,6 @@ OCCUPANTS_LABEL = _("在用人员")
 #: them, then who sits in them.
 PAGE_KINDS: tuple[str, ...] = ("rooms", ALLOCATIONS, OCCUPANTS)
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?")
-
-
-def parse_day(text: str) -> date:
-    """2026-01-01, 2026/1/1, 2026.1.1 or 2026年1月1日; an Excel date cell arrives as 2026-01-01T00:00:00."""
-    match = _DATE.fullmatch(text)
-    try:
-        if match is None:
-            raise ValueError
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise Invalid(gettext("日期格式应为 2026-01-01")) from None
-
-
 ROOM_KEY_COLUMNS = (
     Column("compound", _("院区编码"), ("院区编码", "院区", "compound"), parse_code, required=True),
     Column("building", _("楼栋编码"), ("楼栋编码", "楼栋", "building"), parse_code, required=True),
@@ -86,8 +71,8 @@ ALLOCATION_COLUMNS = (
     *ROOM_KEY_COLUMNS,
     Column("unit", _("使用单位编码"), ("使用单位编码", "单位编码", "使用单位", "unit"), parse_code, required=True),
     Column("use", _("用途"), ("用途", "use"), choice_of(RoomUse)),
-    Column("starts_on", _("起始日期"), ("起始日期", "配置日期", "starts_on"), parse_day, required=True),
-    Column("ends_on", _("终止日期"), ("终止日期", "收回日期", "ends_on"), parse_day),
+    Column("starts_on", _("起始日期"), ("起始日期", "配置日期", "starts_on"), parse_date, required=True),
+    Column("ends_on", _("终止日期"), ("终止日期", "收回日期", "ends_on"), parse_date),
     Column("agreement_no", _("使用协议编号"), ("使用协议编号", "协议编号", "agreement_no"), text_of(30)),
     Column("certificate_no", _("配置凭证编号"), ("配置凭证编号", "凭证编号", "certificate_no"), text_of(30)),
     Column("note", _("说明"), ("说明", "备注", "note"), text_of(300)),
@@ -100,7 +85,7 @@ OCCUPANT_COLUMNS = (
     Column("title", _("职务"), ("职务", "title"), text_of(50)),
     *ROOM_KEY_COLUMNS,
     Column("post", _("岗位"), ("岗位", "post"), choice_of(Post)),
-    Column("since", _("入驻日期"), ("入驻日期", "since"), parse_day, required=True),
+    Column("since", _("入驻日期"), ("入驻日期", "since"), parse_date, required=True),
     Column("username", _("用户名"), ("用户名", "账号", "username"), text_of(150)),
 )
 

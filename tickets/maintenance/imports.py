@@ -5,7 +5,6 @@ anything is written; one wrong row and nothing is; a second run of the same file
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from tickets.services.tabular import (
     RowError,
     choice_of,
     parse_code,
+    parse_date,
     parse_table,
     rejected,
     text_of,
@@ -33,16 +33,6 @@ from tickets.services.tabular import (
 
 LABEL = _("设备台账")
 EXAMPLE = Path(__file__).with_name("equipment_example.csv")
-
-
-def _parse_date(text: str) -> date:
-    """2026-06-30, 2026/6/30 or 2026.6.30; an Excel date cell arrives as "2026-06-30 00:00:00"."""
-    parts = text.split(" ")[0].replace("/", "-").replace(".", "-").split("-")
-    try:
-        year, month, day = (int(p) for p in parts)
-        return date(year, month, day)
-    except ValueError:
-        raise Invalid(gettext("日期格式应为 YYYY-MM-DD")) from None
 
 
 def _parse_equipment_code(text: str) -> str:
@@ -61,10 +51,10 @@ COLUMNS = (
     Column("make", _("品牌"), ("品牌", "make"), text_of(100)),
     Column("model", _("型号"), ("型号", "model"), text_of(100)),
     Column("serial", _("出厂编号"), ("出厂编号", "serial"), text_of(100)),
-    Column("installed_on", _("安装日期"), ("安装日期", "installed_on"), _parse_date),
-    Column("warranty_ends_on", _("保修截止"), ("保修截止", "warranty_ends_on"), _parse_date),
+    Column("installed_on", _("安装日期"), ("安装日期", "installed_on"), parse_date),
+    Column("warranty_ends_on", _("保修截止"), ("保修截止", "warranty_ends_on"), parse_date),
     Column("contract", _("维保合同编号"), ("维保合同编号", "维保合同", "contract"), text_of(50)),
-    Column("inspection_due_on", _("法定检验到期日"), ("法定检验到期日", "检验到期", "inspection_due_on"), _parse_date),
+    Column("inspection_due_on", _("法定检验到期日"), ("法定检验到期日", "检验到期", "inspection_due_on"), parse_date),
 )
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -329,6 +330,20 @@ def parse_area(text: str) -> Decimal:
     if area != area.quantize(Decimal("0.01")):
         raise Invalid(gettext("最多保留两位小数"))
     return area.quantize(Decimal("0.01"))
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?")
+
+
+def parse_date(text: str) -> date:
+    """2030-06-30, 2030/6/30, 2030.6.30 or 2030年6月30日; an Excel date cell arrives as 2030-06-30T00:00:00."""
+    match = _DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise Invalid(gettext("日期格式应为 2030-06-30")) from None
 
 
 def parse_email(text: str) -> str:
